@@ -1,0 +1,60 @@
+//! `oss-callback`: explain OSS upload-callback failures (HTTP 203 `CallbackFailed`) and print
+//! the catalog.
+//!
+//! Exit codes: 0 success (the text was classified), 1 a negative answer (the text is not in the
+//! catalog), 2 usage or input errors.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod docs;
+mod explain;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Explain and prevent OSS upload-callback failures (HTTP 203 CallbackFailed).
+#[derive(Parser)]
+#[command(name = "oss-callback", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Explain a 203 CallbackFailed message or a whole OSS XML error body.
+    ///
+    /// Exit 0 when the text is in the catalog, 1 when it is not, 2 on usage errors.
+    Explain(explain::Args),
+    /// Print the catalog as Markdown (docs/errors.md) or JSON.
+    Docs(docs::Args),
+}
+
+/// The outcome of a command, mapped to the documented exit codes.
+enum Outcome {
+    /// The answer is yes (exit 0).
+    Success,
+    /// The answer is no (exit 1).
+    Negative,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Explain(args) => explain::run(&args),
+        Command::Docs(args) => docs::run(&args),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Negative) => ExitCode::from(1),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The `oss-callback` binary as users run it: output, JSON contract and exit codes.
+//!
+//! Human output is compared with `tests/snapshots/*.txt`; after an intended change, refresh
+//! them with `UPDATE_SNAPSHOTS=1 cargo test -p oss-callback-cli`.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input
+        .write_all(stdin.unwrap_or_default().as_bytes())
+        .unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn assert_snapshot(name: &str, actual: &str) {
+    let path = format!("{}/tests/snapshots/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "output differs from {path} (UPDATE_SNAPSHOTS=1 to accept):\n{actual}"
+    );
+}
+
+const MISSING: &str = "Error Status : 400.User server missing content-length.";
+
+const XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Error>
+  <Code>CallbackFailed</Code>
+  <Message>Error status : 405.</Message>
+  <RequestId>5C3D9175B6FC201293AD****</RequestId>
+  <HostId>examplebucket.oss-cn-hangzhou.aliyuncs.com</HostId>
+  <EC>0007-00000203</EC>
+</Error>"#;
+
+#[test]
+fn explain_prints_the_entry_cause_and_solutions() {
+    let output = run(&["explain", MISSING], None);
+    assert_eq!(output.status.code(), Some(0));
+    assert_snapshot("explain_missing_content_length", &stdout(&output));
+}
+
+#[test]
+fn explain_json_has_the_contract_fields() {
+    let output = run(&["explain", "--json", MISSING], None);
+    assert_eq!(output.status.code(), Some(0));
+    let report = json(&output);
+    assert_eq!(report["code"], "CallbackFailed");
+    assert_eq!(report["id"], "missing_content_length");
+    assert_eq!(report["message"], MISSING);
+    assert_eq!(report["fields"], serde_json::json!({ "status": 400 }));
+    assert!(report["cause"].as_str().unwrap().contains("Content-Length"));
+    assert!(!report["solutions"].as_array().unwrap().is_empty());
+    assert_eq!(report["fault"], "callback_server");
+    assert_eq!(report["retry"], "never");
+}
+
+#[test]
+fn explain_reads_a_whole_xml_body_from_stdin() {
+    for args in [&["explain", "--json"][..], &["explain", "--json", "-"]] {
+        let output = run(args, Some(XML));
+        assert_eq!(output.status.code(), Some(0));
+        let report = json(&output);
+        assert_eq!(report["id"], "unexpected_status");
+        assert_eq!(report["fields"]["status"], 405);
+        assert_eq!(report["request_id"], "5C3D9175B6FC201293AD****");
+        assert_eq!(report["ec"], "0007-00000203");
+        assert!(report["hints"][0].as_str().unwrap().contains("POST"));
+    }
+    let output = run(&["explain", "-"], Some(XML));
+    assert_snapshot("explain_xml_405", &stdout(&output));
+}
+
+#[test]
+fn explain_placeholders_keep_their_values() {
+    let output = run(
+        &[
+            "explain",
+            "--json",
+            "Error status : -1 8.8.8.8:9090 reply timeout, cost:5000ms, timeout:5000ms (err -4, errno115)",
+        ],
+        None,
+    );
+    let report = json(&output);
+    assert_eq!(report["id"], "reply_timeout");
+    assert_eq!(
+        report["fields"],
+        serde_json::json!({"status": -1, "addr": "8.8.8.8:9090", "cost": 5000, "timeout": 5000, "err": -4, "errno": 115})
+    );
+}
+
+#[test]
+fn an_unknown_message_exits_1_with_a_null_id() {
+    let output = run(&["explain", "--json", "Something else went wrong."], None);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(report["id"], serde_json::Value::Null);
+    assert_eq!(report["code"], serde_json::Value::Null);
+    assert_eq!(report["message"], "Something else went wrong.");
+
+    let output = run(&["explain", "Something else went wrong."], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("not in the catalog"));
+}
+
+#[test]
+fn an_xml_body_of_another_code_is_read_but_not_classified() {
+    let body = "<Error><Code>InvalidArgument</Code><Message>The callback configuration is not json format.</Message></Error>";
+    let output = run(&["explain", "--json", body], None);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(json(&output)["code"], "InvalidArgument");
+}
+
+#[test]
+fn html_is_not_an_error_body() {
+    let output = run(
+        &["explain", "<html><body>502 Bad Gateway</body></html>"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("not an OSS error body"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&["explain"], Some("")).status.code(), Some(2));
+    assert_eq!(
+        run(&["explain", "--no-such-flag"], None).status.code(),
+        Some(2)
+    );
+    assert_eq!(run(&["no-such-verb"], None).status.code(), Some(2));
+    assert_eq!(
+        run(&["docs", "--format", "pdf"], None).status.code(),
+        Some(2)
+    );
+    let output = run(&["explain"], Some("  \n"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing to explain"));
+}
+
+#[test]
+fn docs_prints_the_catalog_as_markdown_and_json() {
+    let markdown = run(&["docs"], None);
+    assert_eq!(markdown.status.code(), Some(0));
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/errors.md")).unwrap();
+    assert_eq!(stdout(&markdown), committed);
+
+    let output = run(&["docs", "--format", "json"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let docs = json(&output);
+    assert_eq!(docs["catalog"]["code"], "CallbackFailed");
+    assert!(docs["catalog"]["entries"].as_array().unwrap().len() >= 10);
+}

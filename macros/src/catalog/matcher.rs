@@ -1,0 +1,362 @@
+//! The message matcher: every template of the catalog merged into one trie of pieces, expanded
+//! as straight-line code (labeled blocks, one `let ... else` per piece) so that a common
+//! prefix such as `Error Status :` is scanned once for all entries.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::model::{Entry, FieldType};
+use super::template::Piece;
+
+/// What a complete path through the trie produces.
+#[derive(Clone)]
+pub(crate) struct Leaf {
+    /// Index of the entry in the catalog.
+    pub(crate) entry: usize,
+    /// Placeholder names in the order the path captures them.
+    pub(crate) captures: Vec<String>,
+}
+
+struct Edge {
+    piece: Piece,
+    node: Node,
+}
+
+#[derive(Default)]
+struct Node {
+    children: Vec<Edge>,
+    leaf: Option<Leaf>,
+}
+
+/// All templates of a catalog, sharing common prefixes.
+#[derive(Default)]
+pub(crate) struct Trie {
+    root: Node,
+}
+
+impl Trie {
+    /// Adds a template; when an identical one is already present, returns its leaf.
+    pub(crate) fn insert(&mut self, pieces: &[Piece], leaf: Leaf) -> Result<(), Leaf> {
+        let mut node = &mut self.root;
+        for piece in pieces {
+            let index = match node.children.iter().position(|e| e.piece.same_step(piece)) {
+                Some(index) => index,
+                None => {
+                    node.children.push(Edge {
+                        piece: piece.clone(),
+                        node: Node::default(),
+                    });
+                    node.children.len() - 1
+                }
+            };
+            let Some(edge) = node.children.get_mut(index) else {
+                return Ok(());
+            };
+            node = &mut edge.node;
+        }
+        match &node.leaf {
+            Some(existing) => Err(existing.clone()),
+            None => {
+                node.leaf = Some(leaf);
+                Ok(())
+            }
+        }
+    }
+
+    /// The body of `fn parse(message: &str) -> Option<Self>` of the enum `name`.
+    ///
+    /// The trie runs in a nested function; `parse` itself only skips leading whitespace and
+    /// rejects a first byte that starts no template, so that it can be inlined and such text
+    /// costs no call into the (large) matcher.
+    pub(crate) fn expand(&self, name: &Ident, entries: &[Entry]) -> TokenStream {
+        let mut expander = Expander {
+            name,
+            entries,
+            labels: 0,
+        };
+        let blocks = expander.children(&self.root, &[]);
+        let matcher = quote! {
+            #[inline(never)]
+            fn matcher(s: &str, p: usize) -> ::core::option::Option<#name> {
+                use ::oss_callback::__private::matcher as m;
+                use ::core::option::Option::{None, Some};
+                #blocks
+                None
+            }
+        };
+        let mut first_bytes = Vec::new();
+        for edge in &self.root.children {
+            let Piece::Word(word) = &edge.piece else {
+                // A template that starts with a placeholder or punctuation: no shortcut.
+                return quote! {
+                    #matcher
+                    matcher(message, ::oss_callback::__private::matcher::start(message))
+                };
+            };
+            if let Some(byte) = word.bytes().next() {
+                for b in [byte, byte.to_ascii_uppercase()] {
+                    if !first_bytes.contains(&b) {
+                        first_bytes.push(b);
+                    }
+                }
+            }
+        }
+        if first_bytes.is_empty() {
+            return quote!(::core::option::Option::None);
+        }
+        let first_bytes = first_bytes
+            .into_iter()
+            .map(proc_macro2::Literal::byte_character);
+        quote! {
+            #matcher
+            let p = ::oss_callback::__private::matcher::start(message);
+            match message.as_bytes().get(p) {
+                ::core::option::Option::Some(#(#first_bytes)|*) => matcher(message, p),
+                _ => ::core::option::Option::None,
+            }
+        }
+    }
+}
+
+struct Expander<'a> {
+    name: &'a Ident,
+    entries: &'a [Entry],
+    labels: usize,
+}
+
+impl Expander<'_> {
+    /// One labeled block per child: a failed piece breaks out of its block, and the next
+    /// sibling is tried from the same position. When every child starts with a word, a
+    /// `match` on the next byte picks the children that can match at all (words start with
+    /// a fixed byte, so siblings with different first bytes never both match).
+    fn children(&mut self, node: &Node, captured: &[Ident]) -> TokenStream {
+        let mut out = TokenStream::new();
+        let first_bytes: Option<Vec<u8>> = node
+            .children
+            .iter()
+            .map(|edge| match &edge.piece {
+                Piece::Word(word) => word.bytes().next(),
+                _ => None,
+            })
+            .collect();
+        match first_bytes {
+            Some(first_bytes) if node.children.len() > 1 => {
+                let mut groups: Vec<(u8, TokenStream)> = Vec::new();
+                for (edge, first) in node.children.iter().zip(first_bytes) {
+                    let block = self.chain(edge, captured);
+                    match groups.iter_mut().find(|(byte, _)| *byte == first) {
+                        Some((_, blocks)) => blocks.extend(block),
+                        None => groups.push((first, block)),
+                    }
+                }
+                let arms = groups.into_iter().map(|(byte, blocks)| {
+                    let byte = proc_macro2::Literal::byte_character(byte);
+                    quote!(Some(#byte) => { #blocks })
+                });
+                out.extend(quote! {
+                    match m::peek(s, p) {
+                        #(#arms)*
+                        _ => {}
+                    }
+                });
+            }
+            _ => {
+                for edge in &node.children {
+                    out.extend(self.chain(edge, captured));
+                }
+            }
+        }
+        if let Some(leaf) = &node.leaf {
+            out.extend(self.leaf(leaf, captured));
+        }
+        out
+    }
+
+    /// An edge and the edges that follow it without branching, then what comes after.
+    fn chain(&mut self, edge: &Edge, captured: &[Ident]) -> TokenStream {
+        let label = syn::Lifetime::new(&format!("'m{}", self.labels), Span::call_site());
+        self.labels += 1;
+        let mut captured = captured.to_vec();
+        let mut pieces = vec![&edge.piece];
+        let mut current = edge;
+        while let [only] = current.node.children.as_slice() {
+            if current.node.leaf.is_some() {
+                break;
+            }
+            current = only;
+            pieces.push(&current.piece);
+        }
+        let mut steps = TokenStream::new();
+        let mut literal_run: Vec<&Piece> = Vec::new();
+        for piece in pieces {
+            if is_literal(piece) {
+                literal_run.push(piece);
+                continue;
+            }
+            steps.extend(literal_steps(&literal_run, &label));
+            literal_run.clear();
+            steps.extend(step(piece, &label, &mut captured));
+        }
+        steps.extend(literal_steps(&literal_run, &label));
+        let rest = self.children(&current.node, &captured);
+        quote! {
+            #label: {
+                #steps
+                #rest
+            }
+        }
+    }
+
+    fn leaf(&self, leaf: &Leaf, captured: &[Ident]) -> TokenStream {
+        let Some(entry) = self.entries.get(leaf.entry) else {
+            return TokenStream::new();
+        };
+        let name = self.name;
+        let variant = format_ident!("{}", entry.variant);
+        if entry.fields.is_empty() {
+            return quote!(return Some(#name::#variant););
+        }
+        let fields = leaf.captures.iter().zip(captured).map(|(name, var)| {
+            let is_text = entry
+                .fields
+                .iter()
+                .any(|f| &f.name == name && f.ty == FieldType::String);
+            let name = format_ident!("{}", name);
+            if is_text {
+                quote!(#name: ::std::string::String::from(#var))
+            } else {
+                quote!(#name: #var)
+            }
+        });
+        quote!(return Some(#name::#variant { #(#fields),* });)
+    }
+}
+
+fn is_literal(piece: &Piece) -> bool {
+    matches!(piece, Piece::Word(_) | Piece::Space | Piece::Punct { .. })
+}
+
+/// Statements matching `text` 16 bytes at a time from `p`, breaking out of `label` on a
+/// mismatch.
+fn chunk_steps(text: &[u8], label: &syn::Lifetime) -> TokenStream {
+    text.chunks(16)
+        .map(|chunk| {
+            let chunk = proc_macro2::Literal::byte_string(chunk);
+            quote!(let Some(p) = m::chunk(s, p, const { m::Chunk::new(#chunk) }) else { break #label; };)
+        })
+        .collect()
+}
+
+/// Statements matching one literal piece tolerantly, breaking out of `label` on a mismatch.
+fn tolerant_steps(piece: &Piece, label: &syn::Lifetime) -> TokenStream {
+    match piece {
+        Piece::Word(word) => chunk_steps(word.as_bytes(), label),
+        Piece::Space => quote!(let Some(p) = m::space(s, p) else { break #label; };),
+        Piece::Punct { c, .. } => {
+            let c = proc_macro2::Literal::byte_character(*c);
+            quote!(let Some(p) = m::punct(s, p, #c) else { break #label; };)
+        }
+        Piece::Int { .. } | Piece::Text { .. } | Piece::End => quote!(break #label;),
+    }
+}
+
+/// A run of words, spaces and punctuation. A single piece is matched tolerantly; a longer
+/// run first tries the template's own spelling (case folded, 16 bytes per comparison) and
+/// falls back to matching piece by piece, which accepts the same inputs and ends at the same
+/// position.
+fn literal_steps(run: &[&Piece], label: &syn::Lifetime) -> TokenStream {
+    match run {
+        [] => TokenStream::new(),
+        [piece] => tolerant_steps(piece, label),
+        // A leading word matches the same on both paths: compare it once, so that a mismatch
+        // there (the usual miss) costs one comparison.
+        [first @ Piece::Word(_), rest @ ..] if rest.len() > 1 => {
+            let mut out = tolerant_steps(first, label);
+            out.extend(literal_steps(rest, label));
+            out
+        }
+        _ => {
+            let mut spelling = Vec::new();
+            for piece in run {
+                match piece {
+                    Piece::Word(word) => spelling.extend_from_slice(word.as_bytes()),
+                    Piece::Space => spelling.push(b' '),
+                    Piece::Punct {
+                        c,
+                        spaced_before,
+                        spaced_after,
+                    } => {
+                        if *spaced_before {
+                            spelling.push(b' ');
+                        }
+                        spelling.push(*c);
+                        if *spaced_after {
+                            spelling.push(b' ');
+                        }
+                    }
+                    Piece::Int { .. } | Piece::Text { .. } | Piece::End => {}
+                }
+            }
+            let run_label = syn::Lifetime::new(&format!("{label}_run"), Span::call_site());
+            let fast_label = syn::Lifetime::new(&format!("{label}_fast"), Span::call_site());
+            let fast = chunk_steps(&spelling, &fast_label);
+            // After a space or punctuation the tolerant path has skipped all whitespace.
+            let fast_end = match run.last() {
+                Some(Piece::Word(_)) => quote!(p),
+                _ => quote!(m::skip(s, p)),
+            };
+            let slow: TokenStream = run
+                .iter()
+                .map(|piece| tolerant_steps(piece, label))
+                .collect();
+            quote! {
+                let p = #run_label: {
+                    #fast_label: {
+                        #fast
+                        break #run_label #fast_end;
+                    }
+                    #slow
+                    p
+                };
+            }
+        }
+    }
+}
+
+/// The statement that matches one placeholder or the end, breaking out of `label` when it
+/// does not match.
+fn step(piece: &Piece, label: &syn::Lifetime, captured: &mut Vec<Ident>) -> TokenStream {
+    match piece {
+        Piece::Word(_) | Piece::Space | Piece::Punct { .. } => literal_steps(&[piece], label),
+        Piece::Int { ty } => {
+            let var = format_ident!("c{}", captured.len());
+            let ty = int_type(*ty);
+            captured.push(var.clone());
+            quote!(let Some((#var, p)) = m::int::<#ty>(s, p) else { break #label; };)
+        }
+        Piece::Text { stop } => {
+            let var = format_ident!("c{}", captured.len());
+            captured.push(var.clone());
+            let stop = match stop {
+                Some(c) => {
+                    let c = proc_macro2::Literal::byte_character(*c);
+                    quote!(Some(#c))
+                }
+                None => quote!(None),
+            };
+            quote!(let Some((#var, p)) = m::text(s, p, #stop) else { break #label; };)
+        }
+        Piece::End => quote!(if !m::end(s, p) { break #label; }),
+    }
+}
+
+fn int_type(ty: FieldType) -> TokenStream {
+    match ty {
+        FieldType::I32 => quote!(i32),
+        FieldType::I64 => quote!(i64),
+        FieldType::U16 => quote!(u16),
+        FieldType::U32 => quote!(u32),
+        FieldType::U64 => quote!(u64),
+        FieldType::String => quote!(::std::string::String),
+    }
+}

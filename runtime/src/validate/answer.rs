@@ -1,0 +1,191 @@
+//! What OSS got back from the callback server: a response, or a failure to connect.
+
+use std::time::Duration;
+
+/// The callback server's answer to OSS, as OSS saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer<'a> {
+    /// The server sent a response (possibly malformed, late or incomplete).
+    Response(ServerResponse<'a>),
+    /// No response: the connection failed or nothing complete arrived in time.
+    ConnectFailed(ConnectFailure),
+}
+
+impl<'a> From<ServerResponse<'a>> for Answer<'a> {
+    fn from(response: ServerResponse<'a>) -> Self {
+        Answer::Response(response)
+    }
+}
+
+impl From<ConnectFailure> for Answer<'_> {
+    fn from(failure: ConnectFailure) -> Self {
+        Answer::ConnectFailed(failure)
+    }
+}
+
+/// A callback server's response, with headers as raw bytes.
+///
+/// Headers stay raw because OSS judges values (`Content-Length: abc`, two disagreeing
+/// `Content-Length`s) that typed HTTP libraries refuse to represent.
+///
+/// ```
+/// use oss_callback::validate::ServerResponse;
+/// use std::time::Duration;
+///
+/// let response = ServerResponse::new(200)
+///     .header("Content-Type", "application/json")
+///     .header("Content-Length", "2")
+///     .body(b"{}")
+///     .elapsed(Duration::from_millis(40));
+/// assert_eq!(response.header_values("content-length").collect::<Vec<_>>(), [b"2"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerResponse<'a> {
+    /// The status code.
+    pub status: u16,
+    /// Header lines as (name, value) bytes, in order, duplicates kept.
+    pub headers: Vec<(&'a [u8], &'a [u8])>,
+    /// The body bytes that arrived (for a close-delimited response: everything until close).
+    pub body: &'a [u8],
+    /// Time from sending the request to the end of the response.
+    pub elapsed: Duration,
+    /// The server's address (`ip:port`), which OSS quotes in timeout messages.
+    pub peer: Option<String>,
+}
+
+impl<'a> ServerResponse<'a> {
+    /// A response with this status, no headers, an empty body and no elapsed time.
+    #[must_use]
+    pub fn new(status: u16) -> Self {
+        ServerResponse {
+            status,
+            headers: Vec::new(),
+            body: &[],
+            elapsed: Duration::ZERO,
+            peer: None,
+        }
+    }
+
+    /// Adds a header line.
+    #[must_use]
+    pub fn header<N, V>(mut self, name: &'a N, value: &'a V) -> Self
+    where
+        N: AsRef<[u8]> + ?Sized,
+        V: AsRef<[u8]> + ?Sized,
+    {
+        self.headers.push((name.as_ref(), value.as_ref()));
+        self
+    }
+
+    /// Sets the body.
+    #[must_use]
+    pub fn body(mut self, body: &'a [u8]) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Sets the time the exchange took.
+    #[must_use]
+    pub fn elapsed(mut self, elapsed: Duration) -> Self {
+        self.elapsed = elapsed;
+        self
+    }
+
+    /// Sets the server's address.
+    #[must_use]
+    pub fn peer(mut self, addr: impl Into<String>) -> Self {
+        self.peer = Some(addr.into());
+        self
+    }
+
+    /// The values of the headers called `name` (ASCII case-insensitive), in order.
+    pub fn header_values<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| *v)
+    }
+
+    /// Parses a raw HTTP/1.x response (head and body) as it came off the wire.
+    ///
+    /// The body is everything after the head, undecoded: a chunked body stays chunked, as
+    /// OSS judges it. Elapsed time is zero; set it with [`elapsed`](Self::elapsed).
+    ///
+    /// ```
+    /// use oss_callback::validate::ServerResponse;
+    ///
+    /// let raw = b"HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\n{\"a\":\"b\"}";
+    /// let response = ServerResponse::from_http(raw).unwrap();
+    /// assert_eq!(response.status, 200);
+    /// assert_eq!(response.body, b"{\"a\":\"b\"}");
+    /// ```
+    pub fn from_http(raw: &'a [u8]) -> Result<Self, HttpParseError> {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut response = httparse::Response::new(&mut headers);
+        let head_len = match response.parse(raw) {
+            Ok(httparse::Status::Complete(len)) => len,
+            Ok(httparse::Status::Partial) => return Err(HttpParseError::Incomplete),
+            Err(err) => return Err(HttpParseError::Malformed(err.to_string())),
+        };
+        let status = response.code.ok_or(HttpParseError::Incomplete)?;
+        let headers = response
+            .headers
+            .iter()
+            .map(|h| (h.name.as_bytes(), h.value))
+            .collect();
+        Ok(ServerResponse {
+            status,
+            headers,
+            body: raw.get(head_len..).unwrap_or_default(),
+            elapsed: Duration::ZERO,
+            peer: None,
+        })
+    }
+}
+
+/// The most header lines [`ServerResponse::from_http`] reads.
+pub const MAX_HEADERS: usize = 64;
+
+/// Why a raw HTTP response could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HttpParseError {
+    /// The head (status line and headers) is not complete.
+    Incomplete,
+    /// The head is not HTTP/1.x (or has more than [`MAX_HEADERS`] headers).
+    Malformed(String),
+}
+
+impl std::fmt::Display for HttpParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HttpParseError::Incomplete => f.write_str("incomplete HTTP response head"),
+            HttpParseError::Malformed(reason) => {
+                write!(f, "malformed HTTP response head: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for HttpParseError {}
+
+/// OSS got no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectFailure {
+    /// What went wrong.
+    pub kind: ConnectFailureKind,
+    /// The address OSS tried (`ip:port`), when known.
+    pub peer: Option<String>,
+    /// Time until OSS gave up.
+    pub elapsed: Duration,
+}
+
+/// How a connection failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConnectFailureKind {
+    /// Refused, reset, unresolvable host or failed TLS handshake: reported as unreachable.
+    Refused,
+    /// Nothing complete arrived before the time limit (a hung connect or a silent server).
+    TimedOut,
+}

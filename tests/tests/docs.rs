@@ -1,0 +1,62 @@
+//! `docs/errors.md` is generated from the catalog and must not go stale.
+
+use oss_callback::CallbackFailed;
+
+const REGENERATE: &str = "cargo run -q -p oss-callback-cli -- docs > docs/errors.md";
+
+#[test]
+fn docs_errors_md_is_up_to_date() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/errors.md");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    let generated = CallbackFailed::docs_markdown();
+    assert!(
+        committed == generated,
+        "docs/errors.md is stale (it no longer matches errors.toml). Regenerate it with:\n\n    {REGENERATE}\n"
+    );
+}
+
+#[test]
+fn every_entry_is_documented_with_message_cause_solutions_fault_retry_and_rule() {
+    let markdown = CallbackFailed::docs_markdown();
+    for entry in CallbackFailed::ENTRIES {
+        let start = markdown.find(&format!("## `{}`", entry.id)).unwrap();
+        let section = &markdown[start..];
+        let section = &section[..section[3..]
+            .find("\n## ")
+            .map_or(section.len(), |end| end + 3)];
+        assert!(section.contains(entry.message), "{}", entry.id);
+        assert!(section.contains(entry.cause), "{}", entry.id);
+        for (i, solution) in entry.solutions.iter().enumerate() {
+            assert!(
+                section.contains(&format!("{}. {solution}", i + 1)),
+                "{}",
+                entry.id
+            );
+        }
+        assert!(section.contains(&format!("| Who must act | {} |", entry.fault.describe())));
+        assert!(section.contains(&format!("| Retry | {} |", entry.retry.describe())));
+        match entry.rule {
+            Some(rule) => assert!(section.contains(&format!("rule `{}`", rule.name()))),
+            None => assert!(section.contains("only OSS causes it")),
+        }
+        if let Some(example) = entry.example {
+            assert!(section.contains(example), "{}", entry.id);
+        }
+    }
+}
+
+#[test]
+fn the_json_rendering_lists_every_entry_and_rule() {
+    let json: serde_json::Value = serde_json::from_str(&CallbackFailed::docs_json()).unwrap();
+    let entries = json["catalog"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), CallbackFailed::ENTRIES.len());
+    assert_eq!(json["catalog"]["limits"]["max_body_bytes"], 1_048_576);
+    assert_eq!(json["rules"][0]["name"], "unreachable");
+    let missing = entries
+        .iter()
+        .find(|e| e["id"] == "missing_content_length")
+        .unwrap();
+    assert_eq!(missing["rule"], "content_length_missing");
+    assert_eq!(missing["fault"], "callback_server");
+    assert_eq!(missing["fields"][0]["name"], "status");
+}

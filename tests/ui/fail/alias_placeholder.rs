@@ -1,0 +1,17 @@
+oss_callback::catalog!(source = r#"
+[catalog]
+name = "Mine"
+
+[[error]]
+id = "thing_failed"
+message = "Thing {code} failed."
+aliases = ["Thing {code} failed because {reason}."]
+fields = { code = "u32" }
+cause = "A thing failed."
+solutions = ["Fix the thing."]
+fault = "callback_server"
+retry = "never"
+samples = ["Thing 7 failed."]
+"#);
+
+fn main() {}

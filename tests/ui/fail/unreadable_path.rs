@@ -1,0 +1,3 @@
+oss_callback::catalog!(path = "no/such/catalog.toml");
+
+fn main() {}
