@@ -134,7 +134,8 @@ fn escape_doc(text: &str) -> String {
     out
 }
 
-fn rust_type(ty: FieldType) -> TokenStream {
+/// The Rust type of a placeholder.
+pub(crate) fn rust_type(ty: FieldType) -> TokenStream {
     match ty {
         FieldType::I32 => quote!(i32),
         FieldType::I64 => quote!(i64),

@@ -330,7 +330,7 @@ fn step(piece: &Piece, label: &syn::Lifetime, captured: &mut Vec<Ident>) -> Toke
         Piece::Word(_) | Piece::Space | Piece::Punct { .. } => literal_steps(&[piece], label),
         Piece::Int { ty } => {
             let var = format_ident!("c{}", captured.len());
-            let ty = int_type(*ty);
+            let ty = super::expand::rust_type(*ty);
             captured.push(var.clone());
             quote!(let Some((#var, p)) = m::int::<#ty>(s, p) else { break #label; };)
         }
@@ -347,16 +347,5 @@ fn step(piece: &Piece, label: &syn::Lifetime, captured: &mut Vec<Ident>) -> Toke
             quote!(let Some((#var, p)) = m::text(s, p, #stop) else { break #label; };)
         }
         Piece::End => quote!(if !m::end(s, p) { break #label; }),
-    }
-}
-
-fn int_type(ty: FieldType) -> TokenStream {
-    match ty {
-        FieldType::I32 => quote!(i32),
-        FieldType::I64 => quote!(i64),
-        FieldType::U16 => quote!(u16),
-        FieldType::U32 => quote!(u32),
-        FieldType::U64 => quote!(u64),
-        FieldType::String => quote!(::std::string::String),
     }
 }
