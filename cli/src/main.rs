@@ -1,5 +1,5 @@
-//! `oss-callback`: explain OSS upload-callback failures (HTTP 203 `CallbackFailed`) and print
-//! the catalog.
+//! `oss-callback`: explain OSS upload-callback failures (HTTP 203 `CallbackFailed`), print
+//! the catalog, and check captured callbacks' signatures.
 //!
 //! Exit codes: 0 success (the text was classified), 1 a negative answer (the text is not in the
 //! catalog), 2 usage or input errors.
@@ -12,6 +12,7 @@
 
 mod docs;
 mod explain;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,10 @@ enum Command {
     Explain(explain::Args),
     /// Print the catalog as Markdown (docs/errors.md) or JSON.
     Docs(docs::Args),
+    /// Check a captured callback's signature, and say why it fails.
+    ///
+    /// Exit 0 when valid, 1 when invalid (or the key URL is refused), 2 on usage errors.
+    Verify(verify::Args),
 }
 
 /// The outcome of a command, mapped to the documented exit codes.
@@ -48,6 +53,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Explain(args) => explain::run(&args),
         Command::Docs(args) => docs::run(&args),
+        Command::Verify(args) => verify::run(&args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

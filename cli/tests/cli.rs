@@ -171,3 +171,180 @@ fn docs_prints_the_catalog_as_markdown_and_json() {
     assert_eq!(docs["catalog"]["code"], "CallbackFailed");
     assert!(docs["catalog"]["entries"].as_array().unwrap().len() >= 10);
 }
+
+const DOC_AUTHORIZATION: &str =
+    "kKQeGTRccDKyHB3H9vF+xYMSrmhMZjzzl2/kdD1ktNVgbWEfYTQG0G2SU/RaHBovRCE8OkQDjC3uG33esH2txA==";
+const DOC_URI: &str = "/index.php?id=1&index=2";
+
+fn verify(extra: &[&str], stdin: Option<&str>) -> Output {
+    let mut args = vec![
+        "verify",
+        "--json",
+        "--uri",
+        DOC_URI,
+        "--authorization",
+        DOC_AUTHORIZATION,
+    ];
+    args.extend_from_slice(extra);
+    run(&args, stdin)
+}
+
+#[test]
+fn verify_accepts_the_documentation_vector_from_every_body_source() {
+    let output = verify(&["--body", "bucket=yonghu-test"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let report = json(&output);
+    assert_eq!(report["valid"], true);
+    assert_eq!(
+        report["string_to_sign"],
+        "/index.php?id=1&index=2\nbucket=yonghu-test"
+    );
+    assert_eq!(report["key_bits"], 512);
+    assert_eq!(report["signature_bytes"], 64);
+
+    assert_eq!(
+        verify(&[], Some("bucket=yonghu-test")).status.code(),
+        Some(0)
+    );
+    let file = std::env::temp_dir().join(format!("oss-callback-body-{}", std::process::id()));
+    std::fs::write(&file, "bucket=yonghu-test").unwrap();
+    assert_eq!(
+        verify(&["--body-file", file.to_str().unwrap()], None)
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::remove_file(file).unwrap();
+    // The whitelisted key URL of the spec's vector is accepted (the built-in key is its key).
+    let url = "aHR0cDovL2dvc3NwdWJsaWMuYWxpY2RuLmNvbS9jYWxsYmFja19wdWJfa2V5X3YxLnBlbQ==";
+    let output = verify(
+        &["--body", "bucket=yonghu-test", "--pub-key-url", url],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        json(&output)["key_url"],
+        "http://gosspublic.alicdn.com/callback_pub_key_v1.pem"
+    );
+}
+
+#[test]
+fn verify_says_why_a_signature_fails() {
+    let output = verify(&["--body", "bucket=yonghu-tesT"], None);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(report["valid"], false);
+    assert_eq!(report["error"], "invalid_signature");
+    assert!(
+        report["reason"]
+            .as_str()
+            .unwrap()
+            .contains("does not match")
+    );
+
+    // A capture that gained a trailing newline is recognised.
+    let output = verify(&[], Some("bucket=yonghu-test\n"));
+    assert_eq!(
+        json(&output)["matches_if"],
+        "the body has no trailing newline (the capture added one)"
+    );
+
+    let output = run(
+        &[
+            "verify",
+            "--uri",
+            DOC_URI,
+            "--authorization",
+            DOC_AUTHORIZATION,
+            "--body",
+            "bucket=yonghu-tesT",
+        ],
+        None,
+    );
+    assert_snapshot("verify_invalid", &stdout(&output));
+}
+
+#[test]
+fn verify_refuses_key_urls_outside_the_whitelist_and_names_malformed_signatures() {
+    let evil = "aHR0cDovLzEyNy4wLjAuMS9rZXkucGVt"; // http://127.0.0.1/key.pem
+    let output = verify(
+        &["--body", "bucket=yonghu-test", "--pub-key-url", evil],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(json(&output)["error"], "key_url_refused");
+
+    let output = run(
+        &[
+            "verify",
+            "--json",
+            "--uri",
+            "/",
+            "--authorization",
+            "%%%",
+            "--body",
+            "",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(json(&output)["error"], "authorization_not_base64");
+
+    let output = run(
+        &[
+            "verify",
+            "--json",
+            "--uri",
+            "/",
+            "--authorization",
+            "AAAA",
+            "--body",
+            "",
+        ],
+        None,
+    );
+    assert_eq!(json(&output)["error"], "wrong_signature_length");
+}
+
+#[test]
+fn verify_usage_errors_exit_2() {
+    assert_eq!(run(&["verify", "--uri", "/"], None).status.code(), Some(2));
+    assert_eq!(
+        run(
+            &[
+                "verify",
+                "--uri",
+                "/",
+                "--authorization",
+                "x",
+                "--key",
+                "/no/such/key.pem",
+                "--body",
+                ""
+            ],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(
+            &[
+                "verify",
+                "--uri",
+                "/",
+                "--authorization",
+                "x",
+                "--body",
+                "a",
+                "--body-file",
+                "b"
+            ],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+}

@@ -33,11 +33,15 @@
 // Lets generated code use `::oss_callback::...` paths inside this crate too.
 extern crate self as oss_callback;
 
+#[cfg(feature = "axum")]
+pub mod axum;
+pub mod callback;
 pub mod catalog;
 pub mod docs;
 pub mod entry;
 pub mod oss_error;
 pub mod validate;
+pub mod verify;
 
 #[doc(hidden)]
 pub mod __private {
@@ -56,6 +60,11 @@ pub mod __private {
 /// ```
 pub use oss_callback_macros::catalog;
 
+/// Implements [`OssCallback`] for a struct with named fields; see the
+/// [`callback`](mod@callback) module.
+pub use oss_callback_macros::OssCallback;
+
+pub use crate::callback::{BodyType, CallbackError, OssCallback};
 pub use crate::catalog::{CallbackFailed, Catalog, CatalogInfo};
 pub use crate::entry::{
     Entry, Fault, Field, FieldSpec, FieldType, FieldValue, Hint, HintCondition, Retry,

@@ -60,3 +60,13 @@ fn the_json_rendering_lists_every_entry_and_rule() {
     assert_eq!(missing["fault"], "callback_server");
     assert_eq!(missing["fields"][0]["name"], "status");
 }
+
+#[test]
+fn the_readme_quotes_the_axum_example_as_it_is() {
+    let readme = include_str!("../../README.md");
+    let example = include_str!("../../runtime/examples/axum_server.rs");
+    assert!(
+        readme.contains(example),
+        "README.md must quote runtime/examples/axum_server.rs verbatim: copy the file into its code block"
+    );
+}

@@ -438,9 +438,10 @@ fn check_entry<'a>(
                 Some(spec)
             }
             None => {
-                let suggestion = closest(rule.get_ref(), rules::RULES.iter().map(|r| r.name))
-                    .map(|name| format!(" (did you mean `{name}`?)"))
-                    .unwrap_or_default();
+                let suggestion =
+                    crate::suggest::closest(rule.get_ref(), rules::RULES.iter().map(|r| r.name))
+                        .map(|name| format!(" (did you mean `{name}`?)"))
+                        .unwrap_or_default();
                 fail(
                     d,
                     at(rule.span()),
@@ -555,31 +556,6 @@ fn rule_fact_problems(rule: &RuleSpec, fields: &[Field]) -> Vec<String> {
         }
     }
     problems
-}
-
-/// The closest name by edit distance, when it is close enough to be a typo.
-fn closest<'n>(target: &str, names: impl Iterator<Item = &'n str>) -> Option<&'n str> {
-    names
-        .map(|name| (edit_distance(target, name), name))
-        .filter(|(distance, name)| *distance <= (name.len() / 3).max(2))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, name)| name)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let delete = previous.get(j + 1).copied().unwrap_or(0) + 1;
-            let insert = current.last().copied().unwrap_or(0) + 1;
-            current.push(substitute.min(delete).min(insert));
-        }
-        previous = current;
-    }
-    previous.last().copied().unwrap_or(0)
 }
 
 fn check_unique_names(located: &[Located<'_>], d: &mut Diagnostics) {

@@ -1,0 +1,315 @@
+//! Every check of a `#[derive(OssCallback)]` input, with the span of what is wrong. All
+//! problems are collected, so one build reports all of them.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, GenericArgument, PathArguments, Type};
+
+use super::attr::{self, Custom};
+use super::model::{BodyType, Callback, Field, Source};
+use super::vars;
+
+/// Checks the input and builds the model, or returns every problem found.
+pub(crate) fn validate(input: &DeriveInput) -> Result<Callback, syn::Error> {
+    let mut errors = Vec::new();
+    let named = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => Some(named),
+            Fields::Unnamed(fields) => {
+                errors.push(syn::Error::new(
+                    fields.span(),
+                    "#[derive(OssCallback)] needs named fields: each field's name is its key in the callback body",
+                ));
+                None
+            }
+            Fields::Unit => {
+                errors.push(syn::Error::new(
+                    input.ident.span(),
+                    "#[derive(OssCallback)] needs named fields: a unit struct receives nothing",
+                ));
+                None
+            }
+        },
+        Data::Enum(data) => {
+            errors.push(syn::Error::new(
+                data.enum_token.span,
+                "#[derive(OssCallback)] works on structs with named fields, not enums",
+            ));
+            None
+        }
+        Data::Union(data) => {
+            errors.push(syn::Error::new(
+                data.union_token.span,
+                "#[derive(OssCallback)] works on structs with named fields, not unions",
+            ));
+            None
+        }
+    };
+    if !input.generics.params.is_empty() {
+        errors.push(syn::Error::new(
+            input.generics.span(),
+            "#[derive(OssCallback)] does not support generic structs: the body's fields need concrete types",
+        ));
+    }
+
+    let struct_attrs = attr::struct_attrs(&input.attrs, &mut errors);
+    let body_type = match &struct_attrs.body_type {
+        None => BodyType::Form,
+        Some(lit) => {
+            match lit.value().as_str() {
+                "form" => BodyType::Form,
+                "json" => BodyType::Json,
+                other => {
+                    errors.push(syn::Error::new(
+                    lit.span(),
+                    format!("unknown body_type `{other}`: expected \"form\" (OSS's default) or \"json\""),
+                ));
+                    BodyType::Form
+                }
+            }
+        }
+    };
+
+    let mut fields: Vec<Field> = Vec::new();
+    for field in named.into_iter().flat_map(|n| &n.named) {
+        let Some(member) = field.ident.clone() else {
+            continue;
+        };
+        let name = unraw(&member);
+        let attrs = attr::field_attrs(&field.attrs, &mut errors);
+        let source = match (&attrs.var, &attrs.custom) {
+            (Some(var), Some(_)) => {
+                errors.push(syn::Error::new(
+                    var.span(),
+                    "a field is either a system variable (`var`) or a custom one (`custom`), not both",
+                ));
+                None
+            }
+            (Some(var), None) => system_var(&var.value(), var.span(), &mut errors),
+            (None, Some(Custom::FieldName(span))) => custom_key(&name, *span, true, &mut errors),
+            (None, Some(Custom::Key(key))) => {
+                custom_key(&key.value(), key.span(), false, &mut errors)
+            }
+            (None, None) => match vars::by_field(&name) {
+                Some(var) => Some(Source::System(var)),
+                None => {
+                    let suggestion = vars::suggest(&name)
+                        .map(|s| format!(" (did you mean `var = \"{s}\"`?)"))
+                        .unwrap_or_default();
+                    errors.push(syn::Error::new(
+                        member.span(),
+                        format!(
+                            "`{name}` is not an OSS system variable{suggestion}: name one with #[oss_callback(var = \"...\")], or mark the field #[oss_callback(custom)] for an `x:` variable. System variables: {}",
+                            vars::names()
+                        ),
+                    ));
+                    None
+                }
+            },
+        };
+        let key = match &attrs.rename {
+            Some(lit) => {
+                let key = lit.value();
+                if !is_body_key(&key) {
+                    errors.push(syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "`{key}` cannot be a body key: use letters, digits, `_`, `-` and `.`"
+                        ),
+                    ));
+                }
+                key
+            }
+            None => name.clone(),
+        };
+        let (value_ty, optional) = match classify(&field.ty) {
+            Ok(classified) => classified,
+            Err(err) => {
+                errors.push(err);
+                continue;
+            }
+        };
+        let Some(source) = source else {
+            continue;
+        };
+        if let Some(other) = fields
+            .iter()
+            .find(|f| f.source.variable() == source.variable())
+        {
+            errors.push(syn::Error::new(
+                member.span(),
+                format!(
+                    "`{name}` reads `${{{}}}`, which field `{}` already reads",
+                    source.variable(),
+                    other.name
+                ),
+            ));
+            continue;
+        }
+        if let Some(other) = fields.iter().find(|f| f.key == key) {
+            errors.push(syn::Error::new(
+                member.span(),
+                format!(
+                    "`{name}` has the body key `{key}` of field `{}`: rename one",
+                    other.name
+                ),
+            ));
+            continue;
+        }
+        fields.push(Field {
+            member,
+            name,
+            key,
+            source,
+            value_ty,
+            optional,
+        });
+    }
+
+    let mut errors = errors.into_iter();
+    if let Some(mut first) = errors.next() {
+        first.extend(errors);
+        return Err(first);
+    }
+    Ok(Callback {
+        ident: input.ident.clone(),
+        body_type,
+        fields,
+    })
+}
+
+fn unraw(ident: &syn::Ident) -> String {
+    let name = ident.to_string();
+    name.strip_prefix("r#").map_or(name.clone(), str::to_owned)
+}
+
+fn system_var(name: &str, span: Span, errors: &mut Vec<syn::Error>) -> Option<Source> {
+    if let Some(var) = vars::by_name(name) {
+        return Some(Source::System(var));
+    }
+    if name.starts_with("x:") {
+        errors.push(syn::Error::new(
+            span,
+            format!(
+                "`{name}` is a custom variable: write #[oss_callback(custom = \"{}\")]",
+                name.trim_start_matches("x:")
+            ),
+        ));
+        return None;
+    }
+    let suggestion = vars::suggest(name)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
+    errors.push(syn::Error::new(
+        span,
+        format!(
+            "unknown system variable `{name}`{suggestion}: OSS's variables are case-sensitive: {}",
+            vars::names()
+        ),
+    ));
+    None
+}
+
+fn custom_key(
+    key: &str,
+    span: Span,
+    from_field: bool,
+    errors: &mut Vec<syn::Error>,
+) -> Option<Source> {
+    let valid = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if valid {
+        return Some(Source::Custom(key.to_owned()));
+    }
+    let suggestion = snake_key(key);
+    let how = if from_field {
+        format!("name the key: #[oss_callback(custom = \"{suggestion}\")]")
+    } else {
+        format!("e.g. `{suggestion}`")
+    };
+    errors.push(syn::Error::new(
+        span,
+        format!("OSS refuses the custom key `x:{key}`: keys after `x:` are lowercase letters, digits, `_` and `-`; {how}"),
+    ));
+    None
+}
+
+/// `userId` -> `user_id`, `user id!` -> `user_id`: a key OSS accepts, for suggestions.
+fn snake_key(key: &str) -> String {
+    let mut out = String::new();
+    for c in key.chars() {
+        if c.is_ascii_uppercase() && !out.is_empty() {
+            out.push('_');
+        }
+        if c.is_ascii_alphanumeric() || c == '-' {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out.trim_matches('_').to_owned()
+}
+
+fn is_body_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// The type parsed from text and whether the field is optional, or why the type cannot hold
+/// a callback value.
+fn classify(ty: &Type) -> Result<(Type, bool), syn::Error> {
+    let unsupported = |what: &str| {
+        Err(syn::Error::new(
+            ty.span(),
+            format!(
+                "unsupported field type: {what}. Use String, an integer, bool, Option<T>, or any type that implements FromStr"
+            ),
+        ))
+    };
+    match ty {
+        Type::Reference(_) => unsupported("a reference (the struct owns its values)"),
+        Type::Array(_) | Type::Slice(_) => {
+            unsupported("an array (a callback value is one piece of text)")
+        }
+        Type::Tuple(_) => unsupported("a tuple"),
+        Type::Ptr(_)
+        | Type::FnPtr(_)
+        | Type::TraitObject(_)
+        | Type::ImplTrait(_)
+        | Type::Never(_)
+        | Type::Infer(_) => unsupported("not a value type"),
+        Type::Paren(inner) => classify(&inner.elem),
+        Type::Group(inner) => classify(&inner.elem),
+        Type::Path(path) => {
+            let Some(last) = path.path.segments.last() else {
+                return unsupported("an empty path");
+            };
+            let name = last.ident.to_string();
+            if matches!(
+                name.as_str(),
+                "Vec" | "VecDeque" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet"
+            ) {
+                return unsupported("a collection (a callback value is one piece of text)");
+            }
+            if name == "Option" {
+                let PathArguments::AngleBracketed(args) = &last.arguments else {
+                    return unsupported("`Option` without its type");
+                };
+                let Some(GenericArgument::Type(inner)) = args.args.first() else {
+                    return unsupported("`Option` without its type");
+                };
+                let (inner, optional) = classify(inner)?;
+                if optional {
+                    return unsupported("`Option<Option<T>>` (an empty value is `None` already)");
+                }
+                return Ok((inner, true));
+            }
+            Ok((ty.clone(), false))
+        }
+        _ => unsupported("not a value type"),
+    }
+}

@@ -1,0 +1,118 @@
+//! Callback parsing and signature verification against their peers in the same run:
+//! `from_body` against serde_urlencoded / serde_json into an equivalent serde struct, and
+//! `verify` against the raw `rsa` call with a pre-parsed key and a ready string to sign.
+//!
+//! `cargo bench -p oss-callback --bench callback`
+
+use std::hint::black_box;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use criterion::{Criterion, criterion_group, criterion_main};
+use oss_callback::OssCallback;
+use oss_callback::verify::{Key, OSS_PUBLIC_KEY_PEM, string_to_sign, verify};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::signature::Verifier;
+
+#[derive(OssCallback, serde::Deserialize)]
+#[allow(dead_code)]
+struct Form {
+    bucket: String,
+    object: String,
+    etag: String,
+    size: u64,
+    mime_type: String,
+    image_height: Option<u32>,
+    image_width: Option<u32>,
+    image_format: Option<String>,
+    #[oss_callback(custom)]
+    uid: u64,
+}
+
+#[derive(OssCallback, serde::Deserialize)]
+#[oss_callback(body_type = "json")]
+#[allow(dead_code)]
+struct Json {
+    bucket: String,
+    object: String,
+    etag: String,
+    size: u64,
+    mime_type: String,
+    #[oss_callback(custom)]
+    uid: String,
+}
+
+const FORM_BODY: &[u8] = b"bucket=examplebucket&object=photos%2F2024%2F05%2Fcat%20on%20a%20mat.jpg\
+&etag=D8E8FCA2DC0F896FD7CB4CB0031BA249&size=114020&mime_type=image%2Fjpeg&image_height=539\
+&image_width=810&image_format=jpg&uid=1234567";
+const JSON_BODY: &[u8] = br#"{"bucket":"examplebucket","object":"photos/2024/05/cat on a mat.jpg","etag":"D8E8FCA2DC0F896FD7CB4CB0031BA249","size":114020,"mime_type":"image/jpeg","uid":"1234567"}"#;
+
+fn bench_from_body(c: &mut Criterion) {
+    let mut group = c.benchmark_group("from_body");
+    group.bench_function("form/derive", |b| {
+        b.iter(|| {
+            Form::from_body(
+                Some("application/x-www-form-urlencoded"),
+                black_box(FORM_BODY),
+            )
+            .unwrap()
+        });
+    });
+    group.bench_function("form/serde_urlencoded", |b| {
+        b.iter(|| serde_urlencoded::from_bytes::<Form>(black_box(FORM_BODY)).unwrap());
+    });
+    group.bench_function("json/derive", |b| {
+        b.iter(|| Json::from_body(Some("application/json"), black_box(JSON_BODY)).unwrap());
+    });
+    group.bench_function("json/serde_json", |b| {
+        b.iter(|| serde_json::from_slice::<Json>(black_box(JSON_BODY)).unwrap());
+    });
+    group.finish();
+}
+
+const PATH: &str = "/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH";
+const BODY: &[u8] = br#"{"name":"2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","source_name":"1/1_hFRtDLgM_2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","size":114020,"pic_info":"810,539"}"#;
+const AUTHORIZATION: &str =
+    "e5LwzwTkP9AFAItT4YzvdJOHd0Y0wqTMWhsV/h5SG90JYGAmMd+8LQyj96R+9qUfJWjMt6suuUh7LaOryR87Dw==";
+
+fn bench_verify(c: &mut Criterion) {
+    let parts = http::Request::post(PATH)
+        .header("authorization", AUTHORIZATION)
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0;
+    let key = Key::oss();
+    assert!(verify(&parts, BODY, &key).is_ok());
+
+    let raw_key = rsa::pkcs1v15::VerifyingKey::<md5::Md5>::new(
+        rsa::RsaPublicKey::from_public_key_pem(OSS_PUBLIC_KEY_PEM).unwrap(),
+    );
+    let message = string_to_sign(PATH, BODY);
+    let signature =
+        rsa::pkcs1v15::Signature::try_from(BASE64.decode(AUTHORIZATION).unwrap().as_slice())
+            .unwrap();
+    assert!(raw_key.verify(&message, &signature).is_ok());
+
+    let mut group = c.benchmark_group("verify");
+    group.bench_function("oss_callback::verify (request parts)", |b| {
+        b.iter(|| verify(black_box(&parts), black_box(BODY), &key).unwrap());
+    });
+    group.bench_function(
+        "rsa raw (pre-parsed key, ready message and signature)",
+        |b| {
+            b.iter(|| {
+                raw_key
+                    .verify(black_box(&message), black_box(&signature))
+                    .unwrap()
+            });
+        },
+    );
+    group.bench_function("cold key parse (Key::pinned)", |b| {
+        b.iter(|| Key::pinned(black_box(OSS_PUBLIC_KEY_PEM)).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_from_body, bench_verify);
+criterion_main!(benches);

@@ -1,0 +1,58 @@
+//! A complete OSS callback server: `cargo run -p oss-callback --features axum --example axum_server`
+//!
+//! Verifies each callback with the OSS key (or the PEM file in `OSS_CALLBACK_PUBLIC_KEY`, e.g.
+//! the simulator's), parses it into `Upload` and answers JSON that OSS accepts.
+
+use axum::{Extension, Router, routing::post};
+use oss_callback::OssCallback;
+use oss_callback::axum::{Callback, CallbackConfig, Reply, warn_when_slow};
+use oss_callback::verify::Key;
+use serde_json::{Value, json};
+
+/// What OSS posts after an upload; the uploader asks for it with `Upload::callback_param`.
+#[derive(OssCallback, Debug)]
+struct Upload {
+    bucket: String,
+    object: String,
+    size: u64,
+    mime_type: String,
+    image_width: Option<u32>,
+    #[oss_callback(custom)]
+    uid: u64,
+}
+
+async fn on_upload(Callback(upload): Callback<Upload>) -> Reply<Value> {
+    // OSS waits 5 s at most and never retries: record the upload, queue slow work, answer.
+    let Upload {
+        bucket,
+        object,
+        size,
+        mime_type,
+        image_width: width,
+        uid,
+    } = upload;
+    println!("user {uid}: {bucket}/{object}, {size} bytes, {mime_type}, width {width:?}");
+    Reply(json!({ "Status": "OK", "object": object }))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let key = match std::env::var_os("OSS_CALLBACK_PUBLIC_KEY") {
+        Some(path) => Key::pinned(&std::fs::read_to_string(path)?)?,
+        None => Key::oss(),
+    };
+    let app = Router::new()
+        .route("/oss/callback", post(on_upload))
+        .layer(axum::middleware::from_fn(warn_when_slow))
+        .layer(Extension(CallbackConfig::pinned(key)));
+    let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    let url = format!("http://{}/oss/callback", listener.local_addr()?);
+    println!("listening on {url}");
+    println!(
+        "x-oss-callback: {}",
+        Upload::callback_param(&url).to_header_value()?
+    );
+    axum::serve(listener, app).await?;
+    Ok(())
+}

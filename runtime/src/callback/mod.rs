@@ -1,0 +1,132 @@
+//! The callback OSS sends to your server: the [`OssCallback`] trait that
+//! `#[derive(OssCallback)]` implements, the body it parses, the template it declares, and the
+//! uploader-side values that ask OSS for it.
+//!
+//! ```
+//! use oss_callback::{BodyType, OssCallback};
+//!
+//! #[derive(OssCallback, Debug, PartialEq)]
+//! struct Upload {
+//!     bucket: String,
+//!     object: String,
+//!     size: u64,
+//!     mime_type: String,
+//!     #[oss_callback(custom)]
+//!     uid: u32,
+//! }
+//!
+//! // The callbackBody the uploader sends, derived from the struct.
+//! assert_eq!(
+//!     Upload::CALLBACK_BODY,
+//!     "bucket=${bucket}&object=${object}&size=${size}&mime_type=${mimeType}&uid=${x:uid}"
+//! );
+//! assert_eq!(Upload::BODY_TYPE, BodyType::Form);
+//!
+//! // What OSS posts back after the upload, parsed into the struct.
+//! let body = b"bucket=photos&object=2024%2Fcat.jpg&size=1024&mime_type=image%2Fjpeg&uid=7";
+//! let upload = Upload::from_body(Some("application/x-www-form-urlencoded"), body).unwrap();
+//! assert_eq!(upload.object, "2024/cat.jpg");
+//! assert_eq!(upload.uid, 7);
+//! ```
+
+mod body;
+mod param;
+mod template;
+mod variable;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use self::body::CallbackError;
+pub use self::param::{CallbackParam, CallbackVars, MAX_URLS, MAX_VARS_BYTES, ParamError};
+pub use self::template::{TemplateError, render_body};
+pub use self::variable::{SystemVar, Variable, is_custom_key};
+
+#[doc(hidden)]
+pub use self::body::{
+    Value, check_content_type, form_pairs, json_pairs, required, set, set_optional,
+};
+
+/// A struct that OSS callbacks are parsed into; implement it with `#[derive(OssCallback)]`.
+pub trait OssCallback: Sized {
+    /// The `callbackBody` template: what the uploader asks OSS to send.
+    const CALLBACK_BODY: &'static str;
+    /// The `callbackBodyType`: form (OSS's default) or JSON.
+    const BODY_TYPE: BodyType;
+    /// Each field: its key in the body and the variable OSS fills it with.
+    const FIELDS: &'static [FieldBinding];
+
+    /// Parses the body OSS sent. `content_type` is the request's `Content-Type`, checked
+    /// against [`BODY_TYPE`](Self::BODY_TYPE) when present.
+    fn from_body(content_type: Option<&str>, body: &[u8]) -> Result<Self, CallbackError>;
+
+    /// The callback parameter (`x-oss-callback`) an uploader sends to have OSS call `url`
+    /// with this body.
+    fn callback_param(url: impl Into<String>) -> CallbackParam {
+        CallbackParam::new::<Self>(url)
+    }
+
+    /// The custom variables (`x-oss-callback-var`) of this callback, to be filled by the
+    /// uploader.
+    fn callback_vars() -> CallbackVars {
+        CallbackVars::new::<Self>()
+    }
+}
+
+/// How OSS encodes the callback body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyType {
+    /// `application/x-www-form-urlencoded`: `key=value&...`, values percent-encoded.
+    Form,
+    /// `application/json`: string variables as JSON strings, `size` and image sizes as numbers.
+    Json,
+}
+
+impl BodyType {
+    /// The media type: the request's `Content-Type` and the parameter's `callbackBodyType`.
+    #[must_use]
+    pub fn content_type(self) -> &'static str {
+        match self {
+            BodyType::Form => "application/x-www-form-urlencoded",
+            BodyType::Json => "application/json",
+        }
+    }
+
+    /// The body type of a media type (parameters such as `charset` ignored).
+    #[must_use]
+    pub fn from_content_type(content_type: &str) -> Option<BodyType> {
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        [BodyType::Form, BodyType::Json]
+            .into_iter()
+            .find(|t| media.eq_ignore_ascii_case(t.content_type()))
+    }
+}
+
+impl fmt::Display for BodyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.content_type())
+    }
+}
+
+/// One field of a callback struct: where its value is in the body and where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FieldBinding {
+    /// The Rust field.
+    pub field: &'static str,
+    /// The key in the body.
+    pub key: &'static str,
+    /// The variable as written in the template, e.g. `mimeType` or `x:uid`.
+    pub variable: &'static str,
+    /// Whether the field is an `Option` (an empty or missing value is `None`).
+    pub optional: bool,
+}
+
+impl FieldBinding {
+    /// The variable.
+    #[must_use]
+    pub fn var(&self) -> Option<Variable> {
+        Variable::parse(self.variable)
+    }
+}

@@ -1,0 +1,126 @@
+//! Helpers for the integration tests: a key pair that signs like OSS, and a raw HTTP/1.1
+//! client that can send what well-behaved clients refuse to.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use oss_callback::verify::{Key, string_to_sign};
+use rsa::pkcs1v15::SigningKey;
+use rsa::pkcs8::{EncodePublicKey, LineEnding};
+use rsa::signature::{SignatureEncoding, Signer as _};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// An RSA-512 key pair that signs callbacks like OSS: MD5 with RSA over the string to sign.
+pub struct Signer {
+    signing: SigningKey<md5::Md5>,
+    /// The public half, to pin in the server.
+    pub public: Key,
+}
+
+impl Default for Signer {
+    fn default() -> Self {
+        Signer::new()
+    }
+}
+
+impl Signer {
+    /// A fresh key pair.
+    pub fn new() -> Signer {
+        let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 512).unwrap();
+        let pem = private
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap();
+        Signer {
+            signing: SigningKey::new(private),
+            public: Key::pinned(&pem).unwrap(),
+        }
+    }
+
+    /// The `Authorization` value OSS would send for this request.
+    pub fn sign(&self, path_and_query: &str, body: &[u8]) -> String {
+        self.sign_bytes(&string_to_sign(path_and_query, body))
+    }
+
+    /// The base64 signature of exactly `bytes`.
+    pub fn sign_bytes(&self, bytes: &[u8]) -> String {
+        BASE64.encode(self.signing.sign(bytes).to_bytes())
+    }
+}
+
+/// An HTTP response as read off the wire.
+#[derive(Debug)]
+pub struct RawResponse {
+    /// The status code.
+    pub status: u16,
+    /// Header lines, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes (after the head, as sent).
+    pub body: Vec<u8>,
+    /// Everything received.
+    pub raw: Vec<u8>,
+}
+
+impl RawResponse {
+    /// The value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+/// Sends `request` (head and body, as bytes) to `addr` and reads the response until the
+/// server closes the connection.
+pub async fn exchange(addr: std::net::SocketAddr, request: &[u8]) -> RawResponse {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut raw = Vec::new();
+    // The server may close early (e.g. after refusing an oversized body): keep what came.
+    let _ = stream.read_to_end(&mut raw).await;
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut response = httparse::Response::new(&mut headers);
+    let head_len = match response.parse(&raw) {
+        Ok(httparse::Status::Complete(len)) => len,
+        other => panic!(
+            "no response head ({other:?}): {}",
+            String::from_utf8_lossy(&raw)
+        ),
+    };
+    RawResponse {
+        status: response.code.unwrap(),
+        headers: response
+            .headers
+            .iter()
+            .map(|h| {
+                (
+                    h.name.to_ascii_lowercase(),
+                    String::from_utf8_lossy(h.value).into_owned(),
+                )
+            })
+            .collect(),
+        body: raw[head_len..].to_vec(),
+        raw,
+    }
+}
+
+/// A POST with these headers and body, `Connection: close`, and a correct Content-Length.
+pub fn post(path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    let mut bytes = request.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}

@@ -1,0 +1,8 @@
+use oss_callback::OssCallback;
+
+#[derive(OssCallback)]
+enum Upload {
+    Image { object: String },
+}
+
+fn main() {}

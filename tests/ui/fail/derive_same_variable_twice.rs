@@ -1,0 +1,10 @@
+use oss_callback::OssCallback;
+
+#[derive(OssCallback)]
+struct Upload {
+    object: String,
+    #[oss_callback(var = "object", rename = "key")]
+    key: String,
+}
+
+fn main() {}
