@@ -1,5 +1,5 @@
-//! `oss-callback`: explain OSS upload-callback failures (HTTP 203 `CallbackFailed`), print
-//! the catalog, and check captured callbacks' signatures.
+//! `oss-callback`: check a callback server the way OSS would, explain OSS upload-callback
+//! failures (HTTP 203 `CallbackFailed`), print the catalog, and verify captured callbacks.
 //!
 //! Exit codes: 0 success (the text was classified), 1 a negative answer (the text is not in the
 //! catalog), 2 usage or input errors.
@@ -10,8 +10,14 @@
     clippy::indexing_slicing
 )]
 
+mod check;
 mod docs;
+// The axum example of the runtime crate (a link to runtime/examples/axum_server.rs): `check`
+// and `serve` run exactly the server the README shows.
+#[allow(dead_code, unreachable_pub)]
+mod example_server;
 mod explain;
+mod serve;
 mod verify;
 
 use std::process::ExitCode;
@@ -34,6 +40,13 @@ enum Command {
     Explain(explain::Args),
     /// Print the catalog as Markdown (docs/errors.md) or JSON.
     Docs(docs::Args),
+    /// Send one simulated OSS callback to URL and report what OSS would decide.
+    ///
+    /// Without URL, the built-in example server is started on loopback and checked.
+    /// Exit 0 when accepted, 1 when rejected, 2 on usage or setup errors.
+    Check(check::Args),
+    /// Run the example callback server (verifying with the simulator's key by default).
+    Serve(serve::Args),
     /// Check a captured callback's signature, and say why it fails.
     ///
     /// Exit 0 when valid, 1 when invalid (or the key URL is refused), 2 on usage errors.
@@ -54,6 +67,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Docs(args) => docs::run(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -348,3 +348,142 @@ fn verify_usage_errors_exit_2() {
         Some(2)
     );
 }
+
+/// A one-request-at-a-time server that answers every connection with `response`.
+fn raw_server(response: &'static [u8]) -> String {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/cb", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut buffer = [0u8; 65536];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(response);
+        }
+    });
+    url
+}
+
+#[test]
+fn check_without_a_url_passes_against_the_builtin_example_server() {
+    let started = std::time::Instant::now();
+    let output = run(&["check"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("ACCEPTED: the uploader gets 200"), "{text}");
+    assert!(text.contains("ok   body_not_json"), "{text}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    let report = json(&run(&["check", "--json"], None));
+    assert_eq!(report["accepted"], true);
+    assert_eq!(report["id"], serde_json::Value::Null);
+    assert_eq!(report["http_status"], 200);
+    assert!(
+        report["oss_body"]
+            .as_str()
+            .unwrap()
+            .contains("\"Status\":\"OK\"")
+    );
+    let rules = report["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 7);
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["passed"] == true && r["detail"].is_string())
+    );
+    assert!(report["elapsed_ms"].as_u64().unwrap() < 5000);
+}
+
+#[test]
+fn check_reports_the_failing_rule_with_its_cause_and_solutions() {
+    let url = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK");
+    let output = run(
+        &[
+            "check",
+            "--json",
+            &url,
+            "--body-template",
+            "object=${object}",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(report["accepted"], false);
+    assert_eq!(report["id"], "response_body_not_valid_json");
+    assert_eq!(report["http_status"], 203);
+    assert!(
+        report["oss_body"]
+            .as_str()
+            .unwrap()
+            .contains("<Code>CallbackFailed</Code>")
+    );
+    let json_rule = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "body_not_json")
+        .unwrap()
+        .clone();
+    assert_eq!(json_rule["passed"], false);
+    assert!(json_rule["detail"].as_str().unwrap().contains("OK"));
+
+    let text = stdout(&run(
+        &["check", &url, "--body-template", "object=${object}"],
+        None,
+    ));
+    assert!(text.contains("FAIL body_not_json"), "{text}");
+    assert!(text.contains(
+        "REJECTED: the uploader gets 203 CallbackFailed: Response body is not valid json format."
+    ));
+    assert!(text.contains("1. Answer with a JSON body"));
+}
+
+#[test]
+fn check_prints_the_simulator_key_and_refuses_bad_parameters() {
+    let output = run(&["check", "--public-key"], None);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).starts_with("-----BEGIN PUBLIC KEY-----"));
+
+    let output = run(
+        &[
+            "check",
+            "http://127.0.0.1:9/",
+            "--body-template",
+            "a=${nope}",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("400 InvalidArgument"));
+    assert_eq!(
+        run(&["check", "--var", "novalue"], None).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn serve_runs_the_example_server_for_check() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let url = first_line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let output = run(&["check", "--json", &url], None);
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(json(&output)["accepted"], true);
+}

@@ -1,17 +1,14 @@
-//! A complete OSS callback server: `cargo run -p oss-callback --features axum --example axum_server`
-//!
-//! Verifies each callback with the OSS key (or the PEM file in `OSS_CALLBACK_PUBLIC_KEY`, e.g.
-//! the simulator's), parses it into `Upload` and answers JSON that OSS accepts.
+//! An OSS callback server: verifies with the OSS key (or the PEM in `OSS_CALLBACK_PUBLIC_KEY`,
+//! e.g. the simulator's), parses into `Upload`, answers JSON. `--features axum --example axum_server`
 
 use axum::{Extension, Router, routing::post};
 use oss_callback::OssCallback;
 use oss_callback::axum::{Callback, CallbackConfig, Reply, warn_when_slow};
 use oss_callback::verify::Key;
 use serde_json::{Value, json};
-
 /// What OSS posts after an upload; the uploader asks for it with `Upload::callback_param`.
 #[derive(OssCallback, Debug)]
-struct Upload {
+pub struct Upload {
     bucket: String,
     object: String,
     size: u64,
@@ -31,8 +28,16 @@ async fn on_upload(Callback(upload): Callback<Upload>) -> Reply<Value> {
         image_width: width,
         uid,
     } = upload;
-    println!("user {uid}: {bucket}/{object}, {size} bytes, {mime_type}, width {width:?}");
+    eprintln!("user {uid}: {bucket}/{object}, {size} bytes, {mime_type}, width {width:?}");
     Reply(json!({ "Status": "OK", "object": object }))
+}
+
+/// The server: callbacks verified with `key`.
+pub fn app(key: Key) -> Router {
+    Router::new()
+        .route("/oss/callback", post(on_upload))
+        .layer(axum::middleware::from_fn(warn_when_slow))
+        .layer(Extension(CallbackConfig::pinned(key)))
 }
 
 #[tokio::main]
@@ -41,18 +46,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(path) => Key::pinned(&std::fs::read_to_string(path)?)?,
         None => Key::oss(),
     };
-    let app = Router::new()
-        .route("/oss/callback", post(on_upload))
-        .layer(axum::middleware::from_fn(warn_when_slow))
-        .layer(Extension(CallbackConfig::pinned(key)));
-    let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    let addr = std::env::var("ADDR").unwrap_or("127.0.0.1:8080".into());
+    let listener = tokio::net::TcpListener::bind(addr).await?;
     let url = format!("http://{}/oss/callback", listener.local_addr()?);
     println!("listening on {url}");
     println!(
         "x-oss-callback: {}",
         Upload::callback_param(&url).to_header_value()?
     );
-    axum::serve(listener, app).await?;
+    axum::serve(listener, app(key)).await?;
     Ok(())
 }

@@ -40,6 +40,8 @@ pub mod catalog;
 pub mod docs;
 pub mod entry;
 pub mod oss_error;
+#[cfg(feature = "simulate")]
+pub mod simulate;
 pub mod validate;
 pub mod verify;
 

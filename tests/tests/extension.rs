@@ -55,6 +55,7 @@ fn a_user_entry_that_overrides_a_builtin_rule_is_what_the_validator_predicts() {
         kind: ConnectFailureKind::Refused,
         peer: Some("203.0.113.7:8080".to_owned()),
         elapsed: Duration::from_millis(3),
+        reason: None,
     });
     let verdict = AcmeCallbackFailed::judge(&answer);
     let failure = verdict.error.unwrap();

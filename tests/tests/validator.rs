@@ -432,6 +432,7 @@ fn a_refused_connection_is_unreachable_and_nothing_else_is_judged() {
         kind: ConnectFailureKind::Refused,
         peer: Some("127.0.0.1:9".to_owned()),
         elapsed: Duration::from_millis(1),
+        reason: None,
     });
     let v = CallbackFailed::judge(&answer);
     assert_eq!(
@@ -460,6 +461,7 @@ fn a_connection_that_times_out_is_a_reply_timeout_with_the_address() {
         kind: ConnectFailureKind::TimedOut,
         peer: Some("8.8.8.8:9090".to_owned()),
         elapsed: Duration::from_millis(5000),
+        reason: None,
     });
     let v = CallbackFailed::judge(&answer);
     assert_eq!(

@@ -90,11 +90,11 @@ impl std::error::Error for ParamError {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallbackParam {
-    urls: Vec<String>,
-    host: Option<String>,
-    sni: Option<bool>,
-    body: &'static str,
-    body_type: BodyType,
+    pub(crate) urls: Vec<String>,
+    pub(crate) host: Option<String>,
+    pub(crate) sni: Option<bool>,
+    pub(crate) body: &'static str,
+    pub(crate) body_type: BodyType,
 }
 
 #[derive(Serialize)]

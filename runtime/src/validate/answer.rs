@@ -178,6 +178,8 @@ pub struct ConnectFailure {
     pub peer: Option<String>,
     /// Time until OSS gave up.
     pub elapsed: Duration,
+    /// What went wrong, in words (e.g. `connection refused`), when known.
+    pub reason: Option<String>,
 }
 
 /// How a connection failed.

@@ -81,6 +81,11 @@ fn timeout_facts(peer: Option<&String>, limits: &Limits) -> Facts {
 
 fn connect_checks(failure: &ConnectFailure, limits: &Limits) -> Vec<Check> {
     let target = failure.peer.as_deref().unwrap_or("the callback URL");
+    let because = failure
+        .reason
+        .as_deref()
+        .map(|reason| format!(" ({reason})"))
+        .unwrap_or_default();
     let mut checks = Vec::with_capacity(Rule::ALL.len());
     match failure.kind {
         ConnectFailureKind::Refused => {
@@ -91,7 +96,7 @@ fn connect_checks(failure: &ConnectFailure, limits: &Limits) -> Vec<Check> {
             };
             checks.push(failed(
                 Rule::Unreachable,
-                format!("could not connect to {target}"),
+                format!("could not connect to {target}{because}"),
                 facts,
             ));
             checks.push(check(Rule::Timeout, CheckStatus::Skipped, "no connection"));
@@ -105,7 +110,7 @@ fn connect_checks(failure: &ConnectFailure, limits: &Limits) -> Vec<Check> {
             checks.push(failed(
                 Rule::Timeout,
                 format!(
-                    "nothing complete from {target} within {} ms",
+                    "nothing complete from {target} within {} ms{because}",
                     limits.timeout_ms
                 ),
                 timeout_facts(failure.peer.as_ref(), limits),
@@ -186,7 +191,8 @@ fn response_checks(response: &ServerResponse<'_>, limits: &Limits) -> Vec<Check>
             limits.timeout_ms
         ))
     } else if let ContentLength::Valid(declared) = length {
-        (declared > body_len).then(|| {
+        // Over the size limit, OSS refuses on the header without waiting for the body.
+        (declared > body_len && declared <= limits.max_body_bytes).then(|| {
             format!(
                 "Content-Length declares {declared} bytes but {body_len} arrived: OSS waits for the rest until the {} ms limit",
                 limits.timeout_ms

@@ -1,0 +1,279 @@
+//! `oss-callback check`: sends one simulated OSS callback and reports what OSS would decide.
+
+use std::time::Duration;
+
+use clap::ValueEnum;
+use oss_callback::callback::BodyType;
+use oss_callback::simulate::{
+    CallbackParameter, CallbackVariables, ObjectInfo, SIMULATOR_PUBLIC_KEY_PEM, Simulation,
+    Simulator, simulator_key,
+};
+use oss_callback::validate::{CheckStatus, Limits};
+use oss_callback::{CallbackFailed, OssCallback};
+use serde::Serialize;
+
+use crate::Outcome;
+use crate::example_server::{Upload, app};
+
+/// Arguments of `check`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// The callback URL (several joined with `;`). Without it, the built-in example server
+    /// (the axum example, pinned to the simulator's key) is started on loopback and checked.
+    url: Option<String>,
+    /// The callbackBody template (default: the example server's).
+    #[arg(long)]
+    body_template: Option<String>,
+    /// The callbackBodyType.
+    #[arg(long, value_enum)]
+    body_type: Option<BodyTypeArg>,
+    /// A custom variable, `key=value` (the key with or without `x:`); repeatable.
+    #[arg(long = "var", value_name = "KEY=VALUE")]
+    vars: Vec<String>,
+    /// The object's key.
+    #[arg(long, default_value = "photos/2024/cat on a mat.jpg")]
+    object: String,
+    /// The bucket.
+    #[arg(long, default_value = "examplebucket")]
+    bucket: String,
+    /// The object's size in bytes.
+    #[arg(long, default_value_t = 114_020)]
+    size: u64,
+    /// The object's MIME type (an `image/*` type makes it an image of 810x539).
+    #[arg(long, default_value = "image/jpeg")]
+    mime_type: String,
+    /// How long OSS waits for the answer, in milliseconds (OSS: 5000, fixed).
+    #[arg(long, default_value_t = 5000)]
+    timeout_ms: u64,
+    /// Print the simulator's public key (PEM), to pin in the server under test, and exit.
+    #[arg(long)]
+    public_key: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BodyTypeArg {
+    Form,
+    Json,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    accepted: bool,
+    id: Option<&'a str>,
+    http_status: u16,
+    oss_body: String,
+    rules: Vec<RuleReport>,
+    elapsed_ms: u64,
+    url: Option<&'a str>,
+    request_id: &'a str,
+    attempts: Vec<AttemptReport<'a>>,
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct RuleReport {
+    rule: &'static str,
+    passed: bool,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct AttemptReport<'a> {
+    url: &'a str,
+    status: Option<u16>,
+    accepted: bool,
+    elapsed_ms: u64,
+    rules: Vec<RuleReport>,
+}
+
+pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
+    if args.public_key {
+        print!("{SIMULATOR_PUBLIC_KEY_PEM}");
+        return Ok(Outcome::Success);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| format!("cannot start the async runtime: {err}"))?;
+    runtime.block_on(check(args))
+}
+
+async fn check(args: &Args) -> Result<Outcome, String> {
+    let (url, builtin) = match &args.url {
+        Some(url) => (url.clone(), false),
+        None => (start_example_server().await?, true),
+    };
+    let mut param = CallbackParameter::new(
+        url.clone(),
+        args.body_template
+            .as_deref()
+            .unwrap_or(Upload::CALLBACK_BODY),
+    );
+    param = param.body_type(match args.body_type {
+        Some(BodyTypeArg::Json) => BodyType::Json,
+        Some(BodyTypeArg::Form) => BodyType::Form,
+        None if args.body_template.is_none() => Upload::BODY_TYPE,
+        None => BodyType::Form,
+    });
+    let mut vars = CallbackVariables::new();
+    if args.vars.is_empty() && args.body_template.is_none() {
+        // The example server's custom variable.
+        vars = vars.set("uid", "42");
+    }
+    for var in &args.vars {
+        let (key, value) = var
+            .split_once('=')
+            .ok_or_else(|| format!("--var `{var}` is not key=value"))?;
+        vars = vars.set(key, value);
+    }
+    let mut object = ObjectInfo::new(&args.bucket, &args.object)
+        .size(args.size)
+        .mime_type(&args.mime_type);
+    if args.mime_type.starts_with("image/") {
+        object = object.image(539, 810, args.mime_type.trim_start_matches("image/"));
+    }
+    let limits = Limits {
+        timeout_ms: args.timeout_ms,
+        ..Limits::OSS
+    };
+    let simulation = Simulator::new()
+        .limits(limits)
+        .upload(&param, &vars, &object)
+        .await;
+    if let Some(refused) = &simulation.refused {
+        return Err(format!(
+            "OSS would refuse the upload itself (400 InvalidArgument{}): {refused}",
+            refused
+                .ec()
+                .map(|ec| format!(", EC {ec}"))
+                .unwrap_or_default()
+        ));
+    }
+    if args.json {
+        print_json(&simulation, &url)?;
+    } else {
+        print_text(&simulation, &url, builtin);
+    }
+    Ok(if simulation.is_accepted() {
+        Outcome::Success
+    } else {
+        Outcome::Negative
+    })
+}
+
+/// Starts the axum example, pinned to the simulator's key, on a loopback port.
+async fn start_example_server() -> Result<String, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|err| format!("cannot start the example server: {err}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|err| format!("cannot start the example server: {err}"))?;
+    tokio::spawn(async move { axum::serve(listener, app(simulator_key())).await });
+    Ok(format!("http://{addr}/oss/callback"))
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn rules(checks: &[oss_callback::validate::Check]) -> Vec<RuleReport> {
+    checks
+        .iter()
+        .filter(|check| check.status != CheckStatus::Skipped)
+        .map(|check| RuleReport {
+            rule: check.rule.name(),
+            passed: check.status == CheckStatus::Passed,
+            detail: check.detail.clone(),
+        })
+        .collect()
+}
+
+fn print_json(simulation: &Simulation, url: &str) -> Result<(), String> {
+    let report = Report {
+        accepted: simulation.is_accepted(),
+        id: simulation.failure.as_ref().map(CallbackFailed::id),
+        http_status: simulation.http_status,
+        oss_body: String::from_utf8_lossy(&simulation.body).into_owned(),
+        rules: simulation
+            .decisive_attempt()
+            .map(|a| rules(&a.verdict.checks))
+            .unwrap_or_default(),
+        elapsed_ms: millis(simulation.elapsed),
+        url: Some(url),
+        request_id: &simulation.request_id,
+        attempts: simulation
+            .attempts
+            .iter()
+            .map(|a| AttemptReport {
+                url: &a.url,
+                status: a.status,
+                accepted: a.verdict.is_accepted(),
+                elapsed_ms: millis(a.elapsed),
+                rules: rules(&a.verdict.checks),
+            })
+            .collect(),
+        warnings: &simulation.warnings,
+    };
+    let json = serde_json::to_string_pretty(&report).map_err(|err| err.to_string())?;
+    println!("{json}");
+    Ok(())
+}
+
+fn print_text(simulation: &Simulation, url: &str, builtin: bool) {
+    if builtin {
+        println!("Checking the built-in example server at {url}");
+        println!("(the axum example, verifying with the simulator's key)");
+    } else {
+        println!("Checking {url}");
+    }
+    for attempt in &simulation.attempts {
+        println!();
+        let status = attempt
+            .status
+            .map_or_else(|| "no response".to_owned(), |s| format!("status {s}"));
+        println!("{} ({status}, {} ms)", attempt.url, millis(attempt.elapsed));
+        for check in &attempt.verdict.checks {
+            let mark = match check.status {
+                CheckStatus::Passed => "ok  ",
+                CheckStatus::Failed => "FAIL",
+                CheckStatus::Skipped => "skip",
+            };
+            println!("  {mark} {:<24} {}", check.rule.name(), check.detail);
+        }
+    }
+    // The built-in server is on loopback on purpose: no note about private addresses.
+    for warning in simulation.warnings.iter().filter(|_| !builtin) {
+        println!();
+        println!("note: {warning}");
+    }
+    println!();
+    match &simulation.failure {
+        None => {
+            println!("ACCEPTED: the uploader gets 200 with the server's body:");
+            println!("  {}", String::from_utf8_lossy(&simulation.body));
+        }
+        Some(failure) => {
+            let entry = failure.entry();
+            println!("REJECTED: the uploader gets 203 CallbackFailed: {failure}");
+            println!();
+            println!("{} ({})", entry.id, entry.fault.describe());
+            println!("  {}", entry.cause);
+            for (i, solution) in entry.solutions.iter().enumerate() {
+                println!("  {}. {solution}", i + 1);
+            }
+            for hint in failure.hints() {
+                println!("  - {hint}");
+            }
+            if simulation.attempts.iter().any(|a| a.status == Some(403)) {
+                println!();
+                println!(
+                    "403: the simulator signs with its own key. Pin it in the server under test: oss-callback check --public-key > simulator.pem"
+                );
+            }
+        }
+    }
+}

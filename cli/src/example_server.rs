@@ -1,0 +1,1 @@
+../../runtime/examples/axum_server.rs

@@ -1,0 +1,47 @@
+//! `oss-callback serve`: runs the example callback server, to try an uploader or the
+//! simulator against it.
+
+use oss_callback::OssCallback;
+use oss_callback::simulate::simulator_key;
+use oss_callback::verify::Key;
+
+use crate::Outcome;
+use crate::example_server::{Upload, app};
+
+/// Arguments of `serve`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Verify with the real OSS key instead of the simulator's (for callbacks from OSS).
+    #[arg(long)]
+    oss_key: bool,
+}
+
+pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| format!("cannot start the async runtime: {err}"))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.addr)
+            .await
+            .map_err(|err| format!("cannot listen on {}: {err}", args.addr))?;
+        let addr = listener.local_addr().map_err(|err| err.to_string())?;
+        let (key, which) = if args.oss_key {
+            (Key::oss(), "the OSS key")
+        } else {
+            (simulator_key(), "the simulator's key")
+        };
+        let url = format!("http://{addr}/oss/callback");
+        println!("listening on {url}");
+        println!("the example callback server, verifying with {which}");
+        println!("callbackBody: {}", Upload::CALLBACK_BODY);
+        println!("try it: oss-callback check {url}");
+        axum::serve(listener, app(key))
+            .await
+            .map_err(|err| format!("the server stopped: {err}"))?;
+        Ok(Outcome::Success)
+    })
+}

@@ -1,0 +1,281 @@
+//! One callback request over a raw connection, and the response as OSS sees it: the head is
+//! parsed here (httparse), not by an HTTP client that would refuse or repair malformed
+//! framing, since a missing, non-numeric or negative Content-Length is what must be judged.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout_at};
+
+use crate::validate::{ConnectFailure, ConnectFailureKind, Limits, ServerResponse};
+
+/// The largest response head read.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// The most header lines parsed.
+const MAX_HEADERS: usize = 100;
+
+/// Where one callback goes.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub(crate) https: bool,
+    /// The host to connect to (and to verify the certificate of).
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) path_and_query: String,
+}
+
+impl Target {
+    /// The target of a URL already checked by `CallbackParameter::check`.
+    pub(crate) fn parse(url: &str) -> Option<Target> {
+        let uri: http::Uri = url.parse().ok()?;
+        let https = uri.scheme_str() == Some("https");
+        Some(Target {
+            https,
+            host: uri
+                .host()?
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned(),
+            port: uri.port_u16().unwrap_or(if https { 443 } else { 80 }),
+            path_and_query: uri
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned()),
+        })
+    }
+
+    /// The `Host` header a URL implies.
+    pub(crate) fn host_header(&self) -> String {
+        let default_port = if self.https { 443 } else { 80 };
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        if self.port == default_port {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+}
+
+/// What came back.
+#[derive(Debug, Clone)]
+pub(crate) enum Received {
+    Response(OwnedResponse),
+    Failed(ConnectFailure),
+}
+
+/// A response, owned.
+#[derive(Debug, Clone)]
+pub(crate) struct OwnedResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(Vec<u8>, Vec<u8>)>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) elapsed: Duration,
+    pub(crate) peer: String,
+}
+
+impl OwnedResponse {
+    pub(crate) fn as_server_response(&self) -> ServerResponse<'_> {
+        ServerResponse {
+            status: self.status,
+            headers: self
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_slice(), v.as_slice()))
+                .collect(),
+            body: &self.body,
+            elapsed: self.elapsed,
+            peer: Some(self.peer.clone()),
+        }
+    }
+}
+
+trait Connection: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Connection for T {}
+
+/// Sends `request` to `addr` and reads the answer within `limits.timeout`.
+pub(crate) async fn exchange(
+    target: &Target,
+    addr: SocketAddr,
+    request: &[u8],
+    sni: bool,
+    limits: &Limits,
+) -> Received {
+    let start = Instant::now();
+    let deadline = start + limits.timeout();
+    let peer = addr.to_string();
+    let failed = |kind, reason: String| {
+        Received::Failed(ConnectFailure {
+            kind,
+            peer: Some(peer.clone()),
+            elapsed: start.elapsed(),
+            reason: Some(reason),
+        })
+    };
+    let timed_out = |what: &str| failed(ConnectFailureKind::TimedOut, format!("timed out {what}"));
+
+    let tcp = match timeout_at(deadline, TcpStream::connect(addr)).await {
+        Err(_) => return timed_out("connecting"),
+        Ok(Err(err)) => {
+            return failed(
+                ConnectFailureKind::Refused,
+                format!("connection failed: {err}"),
+            );
+        }
+        Ok(Ok(tcp)) => tcp,
+    };
+    let mut stream: Box<dyn Connection> = if target.https {
+        match timeout_at(deadline, tls(tcp, &target.host, sni)).await {
+            Err(_) => return timed_out("in the TLS handshake"),
+            Ok(Err(reason)) => return failed(ConnectFailureKind::Refused, reason),
+            Ok(Ok(tls)) => tls,
+        }
+    } else {
+        Box::new(tcp)
+    };
+    match timeout_at(deadline, stream.write_all(request)).await {
+        Err(_) => return timed_out("sending the callback"),
+        Ok(Err(err)) => {
+            return failed(
+                ConnectFailureKind::Refused,
+                format!("sending the callback failed: {err}"),
+            );
+        }
+        Ok(Ok(())) => {}
+    }
+
+    // The head.
+    let mut buffer = Vec::with_capacity(4096);
+    let (status, headers, head_len) = loop {
+        match parse_head(&buffer) {
+            Ok(Some(head)) => break head,
+            Ok(None) if buffer.len() > MAX_HEAD_BYTES => {
+                return failed(
+                    ConnectFailureKind::Refused,
+                    format!("the response head is over {MAX_HEAD_BYTES} bytes"),
+                );
+            }
+            Ok(None) => {}
+            Err(reason) => return failed(ConnectFailureKind::Refused, reason),
+        }
+        match timeout_at(deadline, read_more(&mut stream, &mut buffer)).await {
+            Err(_) => return timed_out("waiting for the response"),
+            Ok(Ok(0)) => {
+                return failed(
+                    ConnectFailureKind::Refused,
+                    "the server closed the connection without a complete response".to_owned(),
+                );
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(err)) => {
+                return failed(
+                    ConnectFailureKind::Refused,
+                    format!("reading failed: {err}"),
+                );
+            }
+        }
+    };
+    let mut body = buffer.split_off(head_len);
+
+    // The body: OSS reads it only when a valid Content-Length within the limit announces it.
+    let mut elapsed = None;
+    if let Some(length) = readable_length(&headers, limits) {
+        while body.len() < length {
+            match timeout_at(deadline, read_more(&mut stream, &mut body)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                Ok(_) => break,
+                Err(_) => {
+                    // Cut off at the limit: OSS has given up.
+                    elapsed = Some(limits.timeout() + Duration::from_millis(1));
+                    break;
+                }
+            }
+        }
+        body.truncate(length);
+    }
+    Received::Response(OwnedResponse {
+        status,
+        headers,
+        body,
+        elapsed: elapsed.unwrap_or_else(|| start.elapsed()),
+        peer,
+    })
+}
+
+async fn read_more(
+    stream: &mut Box<dyn Connection>,
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<usize> {
+    let mut chunk = [0u8; 8192];
+    let n = stream.read(&mut chunk).await?;
+    buffer.extend_from_slice(chunk.get(..n).unwrap_or_default());
+    Ok(n)
+}
+
+type Head = (u16, Vec<(Vec<u8>, Vec<u8>)>, usize);
+
+/// The status, headers and length of a complete head, `None` if incomplete.
+fn parse_head(buffer: &[u8]) -> Result<Option<Head>, String> {
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut headers);
+    match response.parse(buffer) {
+        Ok(httparse::Status::Complete(len)) => {
+            let status = response.code.unwrap_or_default();
+            let headers = response
+                .headers
+                .iter()
+                .map(|h| (h.name.as_bytes().to_vec(), h.value.to_vec()))
+                .collect();
+            Ok(Some((status, headers, len)))
+        }
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(err) => Err(format!("the response is not HTTP/1.x: {err}")),
+    }
+}
+
+/// The body length to read: a single valid Content-Length within the limit.
+fn readable_length(headers: &[(Vec<u8>, Vec<u8>)], limits: &Limits) -> Option<usize> {
+    let mut values = headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case(b"content-length"))
+        .map(|(_, value)| value.trim_ascii());
+    let first = values.next()?;
+    if values.any(|other| other != first)
+        || first.is_empty()
+        || !first.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let length: u64 = std::str::from_utf8(first).ok()?.parse().ok()?;
+    if length == 0 || length > limits.max_body_bytes {
+        return None;
+    }
+    usize::try_from(length).ok()
+}
+
+/// A TLS connection; SNI is sent only when the parameter asks for it, as OSS does.
+async fn tls(tcp: TcpStream, host: &str, sni: bool) -> Result<Box<dyn Connection>, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|err| format!("TLS setup failed: {err}"))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.enable_sni = sni;
+    let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+        .map_err(|err| format!("`{host}` is not a TLS server name: {err}"))?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let stream = connector
+        .connect(name, tcp)
+        .await
+        .map_err(|err| format!("TLS handshake failed: {err}"))?;
+    Ok(Box::new(stream))
+}

@@ -1,0 +1,351 @@
+//! OSS, locally (feature `simulate`): the callback an upload triggers, sent to your server
+//! and judged the way OSS judges it, without uploading anything.
+//!
+//! The simulator checks the callback parameter as OSS does on upload (a bad one refuses the
+//! upload with 400), renders the body from the object's metadata and the custom variables,
+//! signs it with its own key (pin [`SIMULATOR_PUBLIC_KEY_PEM`] in the server under test),
+//! POSTs it with the headers OSS sends to each URL in order until one accepts, within 5 s,
+//! reads the answer off the wire itself, and judges it with the catalog's validator. The
+//! result is what the uploader would receive: 200 with the server's body, or 203 with the XML
+//! error, plus every rule's result.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use oss_callback::simulate::{CallbackParameter, CallbackVariables, ObjectInfo, Simulator};
+//!
+//! let param = CallbackParameter::new(
+//!     "http://127.0.0.1:8080/oss/callback",
+//!     "bucket=${bucket}&object=${object}&size=${size}&uid=${x:uid}",
+//! );
+//! let vars = CallbackVariables::new().set("uid", "42");
+//! let object = ObjectInfo::new("photos", "2024/cat.jpg").size(1024);
+//! let simulation = Simulator::new().upload(&param, &vars, &object).await;
+//! if let Some(failure) = &simulation.failure {
+//!     println!("{}: {}", failure.id(), failure.cause());
+//! }
+//! # }
+//! ```
+//!
+//! Where real OSS differs: it refuses private callback addresses (the simulator warns instead,
+//! so that local servers can be tested), and its own key signs the callbacks.
+
+mod exchange;
+mod key;
+mod object;
+mod outcome;
+mod parameter;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use md5::{Digest, Md5};
+
+use self::exchange::{Received, Target, exchange};
+use self::key::SimulatorSigner;
+pub use self::key::{SIMULATOR_PUBLIC_KEY_PEM, simulator_key};
+pub use self::object::{ImageInfo, ObjectInfo};
+use self::outcome::error_xml;
+pub use self::outcome::{Attempt, Simulation};
+pub use self::parameter::{CallbackParameter, CallbackVariables, ParameterError};
+use crate::callback::render_body;
+use crate::catalog::CallbackFailed;
+use crate::validate::{Answer, Limits};
+use crate::verify::string_to_sign;
+
+/// The key URL OSS names in `x-oss-pub-key-url` (the simulator sends it too; its signatures
+/// verify only with its own key, pinned).
+const OSS_KEY_URL: &str = "https://gosspublic.alicdn.com/callback_pub_key_v1.pem";
+
+/// Acts as OSS after an upload.
+pub struct Simulator {
+    signer: SimulatorSigner,
+    limits: Limits,
+    injected: Option<CallbackFailed>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("limits", &self.limits)
+            .field("injected", &self.injected)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Simulator {
+    fn default() -> Self {
+        Simulator::new()
+    }
+}
+
+impl Simulator {
+    /// A simulator with OSS's limits (5 s, 1 MiB) and its own key.
+    #[must_use]
+    pub fn new() -> Simulator {
+        Simulator {
+            signer: SimulatorSigner::new(),
+            limits: Limits::OSS,
+            injected: None,
+        }
+    }
+
+    /// Other limits (e.g. a shorter timeout in tests).
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Answers every upload with `failure` without calling the server: for the failures only
+    /// OSS causes (`TooManyCallbackRequests`, `GetImageInfoFailed`), to test uploader code.
+    #[must_use]
+    pub fn inject(mut self, failure: CallbackFailed) -> Self {
+        self.injected = Some(failure);
+        self
+    }
+
+    /// Simulates an upload of `object` with the callback `param` and the custom `vars`.
+    pub async fn upload(
+        &self,
+        param: &CallbackParameter,
+        vars: &CallbackVariables,
+        object: &ObjectInfo,
+    ) -> Simulation {
+        let start = std::time::Instant::now();
+        let request_id = new_request_id();
+        let host_id = format!("{}.oss-simulator.invalid", object.bucket);
+        let mut simulation = Simulation {
+            request_id: request_id.clone(),
+            http_status: 200,
+            body: Vec::new(),
+            failure: None,
+            refused: None,
+            attempts: Vec::new(),
+            warnings: Vec::new(),
+            elapsed: Duration::ZERO,
+        };
+        let targets = match self.resolve(param, &mut simulation.warnings).await {
+            Ok(targets) => targets,
+            Err(err) => return refuse(simulation, err, &host_id),
+        };
+        if let Some(failure) = &self.injected {
+            return self.failed(simulation, failure.clone(), &host_id);
+        }
+        let body = match render(param, vars, object, &request_id) {
+            Ok(body) => body,
+            Err(err) => return refuse(simulation, err, &host_id),
+        };
+        for (url, target, addr) in &targets {
+            let request = self.request(param, target, &body, &request_id, object);
+            let received = exchange(target, *addr, &request, param.sni, &self.limits).await;
+            let (answer, status, elapsed) = match &received {
+                Received::Response(response) => (
+                    Answer::Response(response.as_server_response()),
+                    Some(response.status),
+                    response.elapsed,
+                ),
+                Received::Failed(failure) => (
+                    Answer::ConnectFailed(failure.clone()),
+                    None,
+                    failure.elapsed,
+                ),
+            };
+            let verdict = crate::validate::judge::<CallbackFailed>(&answer, &self.limits);
+            let accepted = verdict.is_accepted();
+            simulation.attempts.push(Attempt {
+                url: url.clone(),
+                verdict,
+                status,
+                elapsed,
+            });
+            if accepted {
+                if let Received::Response(response) = received {
+                    simulation.body = response.body;
+                }
+                simulation.elapsed = start.elapsed();
+                return simulation;
+            }
+        }
+        simulation.elapsed = start.elapsed();
+        // OSS does not document which failure it reports when every URL fails: the last.
+        let failure = simulation
+            .attempts
+            .last()
+            .and_then(|attempt| attempt.verdict.error.clone())
+            .unwrap_or(CallbackFailed::LegacyCallbackFailed);
+        self.failed(simulation, failure, &host_id)
+    }
+
+    fn failed(
+        &self,
+        mut simulation: Simulation,
+        failure: CallbackFailed,
+        host_id: &str,
+    ) -> Simulation {
+        simulation.http_status = CallbackFailed::INFO.http_status;
+        simulation.body = error_xml(
+            CallbackFailed::INFO.code,
+            &failure.to_string(),
+            &simulation.request_id,
+            host_id,
+            failure.entry().ec,
+        );
+        simulation.failure = Some(failure);
+        simulation
+    }
+
+    /// Checks the parameter and resolves every URL, as OSS does on upload.
+    async fn resolve(
+        &self,
+        param: &CallbackParameter,
+        warnings: &mut Vec<String>,
+    ) -> Result<Vec<(String, Target, SocketAddr)>, ParameterError> {
+        param.check()?;
+        let mut targets = Vec::with_capacity(param.urls.len());
+        for url in &param.urls {
+            let target = Target::parse(url).ok_or_else(|| ParameterError::InvalidUrl {
+                url: url.clone(),
+                reason: "not an http:// or https:// URL with a host".to_owned(),
+            })?;
+            let not_found = || ParameterError::HostNotFound {
+                host: target.host.clone(),
+            };
+            let addr = tokio::net::lookup_host((target.host.as_str(), target.port))
+                .await
+                .map_err(|_| not_found())?
+                .next()
+                .ok_or_else(not_found)?;
+            if is_private(addr.ip()) {
+                warnings.push(format!(
+                    "{url}: {} is a private address; real OSS refuses it (EC 0007-00000008, `Private address is forbidden to callback.`)",
+                    addr.ip()
+                ));
+            }
+            targets.push((url.clone(), target, addr));
+        }
+        Ok(targets)
+    }
+
+    /// The exact request the simulator sends to the URL at `index` of `param` (no network:
+    /// the URL is not resolved), e.g. to see what a server receives.
+    pub fn render_request(
+        &self,
+        param: &CallbackParameter,
+        vars: &CallbackVariables,
+        object: &ObjectInfo,
+        index: usize,
+    ) -> Result<Vec<u8>, ParameterError> {
+        param.check()?;
+        let url = param.urls.get(index).ok_or(ParameterError::MissingUrl)?;
+        let target = Target::parse(url).ok_or_else(|| ParameterError::InvalidUrl {
+            url: url.clone(),
+            reason: "not an http:// or https:// URL with a host".to_owned(),
+        })?;
+        let request_id = new_request_id();
+        let body = render(param, vars, object, &request_id)?;
+        Ok(self.request(param, &target, &body, &request_id, object))
+    }
+
+    /// The request OSS sends: signed, `Connection: close`, with OSS's headers.
+    fn request(
+        &self,
+        param: &CallbackParameter,
+        target: &Target,
+        body: &[u8],
+        request_id: &str,
+        object: &ObjectInfo,
+    ) -> Vec<u8> {
+        let authorization = self
+            .signer
+            .sign(&string_to_sign(&target.path_and_query, body));
+        let host = param.host.clone().unwrap_or_else(|| target.host_header());
+        let mut head = format!("POST {} HTTP/1.1\r\n", target.path_and_query);
+        let mut header = |name: &str, value: &str| {
+            head.push_str(name);
+            head.push_str(": ");
+            head.push_str(value);
+            head.push_str("\r\n");
+        };
+        header("Host", &host);
+        header("Content-Type", param.body_type.content_type());
+        header("Content-Length", &body.len().to_string());
+        header("Content-MD5", &BASE64.encode(Md5::digest(body)));
+        header("Date", &httpdate::fmt_http_date(SystemTime::now()));
+        header("User-Agent", "aliyun-oss-callback");
+        header("Authorization", &authorization);
+        header("x-oss-pub-key-url", &BASE64.encode(OSS_KEY_URL));
+        header("x-oss-bucket", &object.bucket);
+        header("x-oss-owner", "1234567890123456");
+        header("x-oss-requester", "1234567890123456");
+        header("x-oss-request-id", request_id);
+        header("x-oss-signature-version", "1.0");
+        header("x-oss-tag", "CALLBACK");
+        for (name, value) in &param.additional_headers {
+            header(name, value);
+        }
+        header("Connection", "close");
+        head.push_str("\r\n");
+        let mut request = head.into_bytes();
+        request.extend_from_slice(body);
+        request
+    }
+}
+
+/// The callback body OSS renders for this upload.
+fn render(
+    param: &CallbackParameter,
+    vars: &CallbackVariables,
+    object: &ObjectInfo,
+    request_id: &str,
+) -> Result<Vec<u8>, ParameterError> {
+    render_body(&param.body, param.body_type, |var| {
+        object.value_of(var, vars, request_id)
+    })
+    .map(String::into_bytes)
+    .map_err(ParameterError::InvalidTemplate)
+}
+
+/// The upload refused with 400 `InvalidArgument`, as OSS does for a bad callback parameter.
+fn refuse(mut simulation: Simulation, err: ParameterError, host_id: &str) -> Simulation {
+    simulation.http_status = 400;
+    simulation.body = error_xml(
+        "InvalidArgument",
+        &err.to_string(),
+        &simulation.request_id,
+        host_id,
+        err.ec(),
+    );
+    simulation.refused = Some(err);
+    simulation
+}
+
+/// A request id shaped like OSS's (24 upper-case hex digits), unique in this process.
+fn new_request_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let digest = Md5::digest(format!("{nanos}-{count}-{}", std::process::id()));
+    digest.iter().take(12).map(|b| format!("{b:02X}")).collect()
+}
+
+/// Whether OSS would refuse to call `ip` (loopback, private, link-local, unique local).
+fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified()
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments().first().copied().unwrap_or_default();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
+}
