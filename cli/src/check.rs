@@ -172,7 +172,7 @@ async fn start_example_server() -> Result<String, String> {
     let addr = listener
         .local_addr()
         .map_err(|err| format!("cannot start the example server: {err}"))?;
-    tokio::spawn(async move { axum::serve(listener, app(simulator_key())).await });
+    tokio::spawn(oss_callback::axum::serve(listener, app(simulator_key())));
     Ok(format!("http://{addr}/oss/callback"))
 }
 

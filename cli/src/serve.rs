@@ -39,7 +39,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         println!("the example callback server, verifying with {which}");
         println!("callbackBody: {}", Upload::CALLBACK_BODY);
         println!("try it: oss-callback check {url}");
-        axum::serve(listener, app(key))
+        oss_callback::axum::serve(listener, app(key))
             .await
             .map_err(|err| format!("the server stopped: {err}"))?;
         Ok(Outcome::Success)

@@ -54,6 +54,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "x-oss-callback: {}",
         Upload::callback_param(&url).to_header_value()?
     );
-    axum::serve(listener, app(key)).await?;
+    oss_callback::axum::serve(listener, app(key)).await?;
     Ok(())
 }

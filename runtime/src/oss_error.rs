@@ -218,7 +218,8 @@ fn read_error_fields(text: &str) -> Result<ErrorFields, ErrorBodyError> {
                     break;
                 }
             }
-            Event::Text(text) if depth == 2 => value.push_str(&text.xml10_content()),
+            // Raw text, without XML end-of-line normalization: the message is kept whole.
+            Event::Text(text) if depth == 2 => value.push_str(&text),
             Event::CData(data) if depth == 2 => {
                 value.push_str(&data.into_inner());
             }

@@ -2,7 +2,7 @@
 //! extends the built-in catalog with its own (`catalogs/acme_errors.toml`).
 //!
 //! The README's Rust examples are compiled and run as doctests of this crate.
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)] // test support
 
 pub mod support;

@@ -7,8 +7,15 @@ use oss_callback::verify::{Key, string_to_sign};
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use rsa::signature::{SignatureEncoding, Signer as _};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+
+use oss_callback::verify::{FetchError, Transport};
+use tokio::net::{TcpListener, TcpStream};
 
 /// An RSA-512 key pair that signs callbacks like OSS: MD5 with RSA over the string to sign.
 pub struct Signer {
@@ -123,4 +130,69 @@ pub fn post(path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let mut bytes = request.into_bytes();
     bytes.extend_from_slice(body);
     bytes
+}
+
+/// A transport to a local key server, for whitelisted URLs only, counting its fetches.
+pub struct LocalTransport {
+    /// The key server.
+    pub addr: std::net::SocketAddr,
+    /// How many fetches were made.
+    pub fetches: Arc<AtomicUsize>,
+}
+
+impl Transport for LocalTransport {
+    fn get<'a>(
+        &'a self,
+        url: &'a str,
+        max_bytes: usize,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<u8>, FetchError>> + Send + 'a>> {
+        Box::pin(async move {
+            self.fetches.fetch_add(1, Ordering::SeqCst);
+            let mut stream = TcpStream::connect(self.addr)
+                .await
+                .map_err(|e| FetchError::new(e.to_string()))?;
+            let request = format!("GET {url} HTTP/1.0\r\n\r\n");
+            stream
+                .write_all(request.as_bytes())
+                .await
+                .map_err(|e| FetchError::new(e.to_string()))?;
+            let mut response = Vec::new();
+            let mut limited = stream.take(max_bytes as u64 + 1024);
+            limited
+                .read_to_end(&mut response)
+                .await
+                .map_err(|e| FetchError::new(e.to_string()))?;
+            let start = response
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .ok_or_else(|| FetchError::new("no response head"))?;
+            Ok(response[start + 4..].to_vec())
+        })
+    }
+}
+
+/// A key server that answers every request with `body` after `delay`, counting requests.
+pub async fn key_server(
+    body: Vec<u8>,
+    delay: Duration,
+) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = Arc::new(AtomicUsize::new(0));
+    let counter = served.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut head = [0u8; 1024];
+                let _ = stream.read(&mut head).await;
+                tokio::time::sleep(delay).await;
+                let head = format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&body).await;
+            });
+        }
+    });
+    (addr, served)
 }

@@ -516,3 +516,67 @@ fn each_entry_example_is_an_answer_oss_accepts() {
     }
     assert_eq!(seen, 2, "the 203 page has two example responses");
 }
+
+mod properties {
+    //! The validator is total: any status, header set, body and time gets a verdict whose
+    //! parts agree.
+
+    use std::time::Duration;
+
+    use oss_callback::CallbackFailed;
+    use oss_callback::validate::{Answer, CheckStatus, Rule, ServerResponse};
+    use proptest::prelude::*;
+
+    fn header_name() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            Just(b"Content-Length".to_vec()),
+            Just(b"content-length".to_vec()),
+            Just(b"Transfer-Encoding".to_vec()),
+            Just(b"Content-Type".to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..12),
+        ]
+    }
+
+    fn header_value() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            "[0-9]{1,8}".prop_map(String::into_bytes),
+            Just(b"chunked".to_vec()),
+            Just(b"-1".to_vec()),
+            Just(b" 2 ".to_vec()),
+            Just(b"99999999999999999999999".to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..12),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn every_answer_gets_a_consistent_verdict(
+            status in any::<u16>(),
+            headers in proptest::collection::vec((header_name(), header_value()), 0..6),
+            body in proptest::collection::vec(any::<u8>(), 0..64),
+            elapsed_ms in 0u64..10_000,
+        ) {
+            let mut response = ServerResponse::new(status)
+                .body(&body)
+                .elapsed(Duration::from_millis(elapsed_ms));
+            for (name, value) in &headers {
+                response = response.header(name, value);
+            }
+            let verdict = CallbackFailed::judge(&Answer::from(response));
+            prop_assert_eq!(verdict.checks.len(), Rule::ALL.len());
+            let rules: Vec<Rule> = verdict.checks.iter().map(|c| c.rule).collect();
+            prop_assert_eq!(rules, Rule::ALL.to_vec());
+            // Every rule has a built-in entry: a failure always names one, the first.
+            prop_assert_eq!(verdict.is_accepted(), verdict.error.is_none());
+            if let Some(error) = &verdict.error {
+                prop_assert_eq!(error.rule(), verdict.failures().next().map(|c| c.rule));
+            }
+            prop_assert_eq!(status != 200, verdict.check(Rule::StatusNot200).unwrap().status == CheckStatus::Failed);
+            if elapsed_ms > 5000 {
+                prop_assert_eq!(verdict.check(Rule::Timeout).unwrap().status, CheckStatus::Failed);
+            }
+        }
+    }
+}

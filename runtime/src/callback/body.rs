@@ -100,6 +100,8 @@ pub enum Value<'a> {
     Text(Cow<'a, str>),
     /// JSON `null`.
     Null,
+    /// A JSON array or object, as written: never a value OSS writes.
+    Composite(&'a str),
 }
 
 impl Value<'_> {
@@ -107,6 +109,7 @@ impl Value<'_> {
         match self {
             Value::Text(text) => text.is_empty(),
             Value::Null => true,
+            Value::Composite(_) => false,
         }
     }
 }
@@ -192,6 +195,8 @@ pub fn json_pairs(body: &[u8]) -> Result<Vec<(Cow<'_, str>, Value<'_>)>, Callbac
                 Value::Text(serde_json::from_str::<Cow<'_, str>>(text).map_err(malformed)?)
             } else if text == "null" {
                 Value::Null
+            } else if text.starts_with(['[', '{']) {
+                Value::Composite(text)
             } else {
                 Value::Text(Cow::Borrowed(text))
             };
@@ -249,6 +254,13 @@ where
     let text = match value {
         Value::Text(text) => text.as_ref(),
         Value::Null => "",
+        Value::Composite(raw) => {
+            return Err(CallbackError::InvalidValue {
+                key,
+                value: raw.chars().take(64).collect(),
+                reason: "a JSON array or object, where OSS writes a string or a number".to_owned(),
+            });
+        }
     };
     text.parse()
         .map_err(|err: T::Err| CallbackError::InvalidValue {

@@ -1,0 +1,50 @@
+//! axum integration (feature `axum`): the [`Callback`] extractor, the [`Reply`] responder,
+//! the [`warn_when_slow`] middleware and [`serve`], which times out slow clients.
+//!
+//! ```no_run
+//! use axum::{Router, routing::post};
+//! use oss_callback::OssCallback;
+//! use oss_callback::axum::{Callback, Reply};
+//!
+//! #[derive(OssCallback)]
+//! struct Upload {
+//!     object: String,
+//!     size: u64,
+//! }
+//!
+//! async fn on_upload(Callback(upload): Callback<Upload>) -> Reply<serde_json::Value> {
+//!     Reply(serde_json::json!({ "Status": "OK", "object": upload.object }))
+//! }
+//!
+//! let app: Router = Router::new().route("/oss/callback", post(on_upload));
+//! ```
+//!
+//! The extractor verifies with the built-in OSS key by default; add
+//! `.layer(axum::Extension(CallbackConfig::pinned(key)))` to use another key (the
+//! simulator's), a [`KeyFetcher`](crate::verify::KeyFetcher), or another body limit.
+
+mod budget;
+mod extract;
+mod reply;
+mod serve;
+
+pub use self::budget::{SLOW_HANDLER, warn_when_slow, warn_when_slower_than};
+pub use self::extract::{Callback, CallbackConfig, CallbackRejection};
+pub use self::reply::Reply;
+pub use self::serve::{HEADER_READ_TIMEOUT, serve};
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// A JSON response with an explicit `Content-Length`.
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let length = HeaderValue::from(body.len());
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CONTENT_LENGTH, length);
+    response
+}
