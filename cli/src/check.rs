@@ -84,6 +84,8 @@ struct RuleReport {
 struct AttemptReport<'a> {
     url: &'a str,
     status: Option<u16>,
+    /// What the server answered (lossy UTF-8, cut at 1 KiB).
+    body: String,
     accepted: bool,
     elapsed_ms: u64,
     rules: Vec<RuleReport>,
@@ -91,7 +93,7 @@ struct AttemptReport<'a> {
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     if args.public_key {
-        print!("{SIMULATOR_PUBLIC_KEY_PEM}");
+        out_str!(SIMULATOR_PUBLIC_KEY_PEM);
         return Ok(Outcome::Success);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -106,6 +108,17 @@ async fn check(args: &Args) -> Result<Outcome, String> {
         Some(url) => (url.clone(), false),
         None => (start_example_server().await?, true),
     };
+    if args.body_template.is_none()
+        && matches!(
+            (args.body_type, Upload::BODY_TYPE),
+            (Some(BodyTypeArg::Json), BodyType::Form) | (Some(BodyTypeArg::Form), BodyType::Json)
+        )
+    {
+        return Err(format!(
+            "--body-type changes how the body is encoded, but the default template is the example server's {} template: give --body-template too",
+            Upload::BODY_TYPE
+        ));
+    }
     let mut param = CallbackParameter::new(
         url.clone(),
         args.body_template
@@ -176,6 +189,16 @@ async fn start_example_server() -> Result<String, String> {
     Ok(format!("http://{addr}/oss/callback"))
 }
 
+/// The start of `body` as text, for reports.
+fn preview(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    if text.chars().count() > max {
+        format!("{}...", text.chars().take(max).collect::<String>())
+    } else {
+        text.into_owned()
+    }
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -211,6 +234,7 @@ fn print_json(simulation: &Simulation, url: &str) -> Result<(), String> {
             .map(|a| AttemptReport {
                 url: &a.url,
                 status: a.status,
+                body: preview(&a.response_body, 1024),
                 accepted: a.verdict.is_accepted(),
                 elapsed_ms: millis(a.elapsed),
                 rules: rules(&a.verdict.checks),
@@ -219,59 +243,65 @@ fn print_json(simulation: &Simulation, url: &str) -> Result<(), String> {
         warnings: &simulation.warnings,
     };
     let json = serde_json::to_string_pretty(&report).map_err(|err| err.to_string())?;
-    println!("{json}");
+    out!("{json}");
     Ok(())
 }
 
 fn print_text(simulation: &Simulation, url: &str, builtin: bool) {
     if builtin {
-        println!("Checking the built-in example server at {url}");
-        println!("(the axum example, verifying with the simulator's key)");
+        out!("Checking the built-in example server at {url}");
+        out!("(the axum example, verifying with the simulator's key)");
     } else {
-        println!("Checking {url}");
+        out!("Checking {url}");
     }
     for attempt in &simulation.attempts {
-        println!();
+        out!();
         let status = attempt
             .status
             .map_or_else(|| "no response".to_owned(), |s| format!("status {s}"));
-        println!("{} ({status}, {} ms)", attempt.url, millis(attempt.elapsed));
+        out!("{} ({status}, {} ms)", attempt.url, millis(attempt.elapsed));
         for check in &attempt.verdict.checks {
             let mark = match check.status {
                 CheckStatus::Passed => "ok  ",
                 CheckStatus::Failed => "FAIL",
                 CheckStatus::Skipped => "skip",
             };
-            println!("  {mark} {:<24} {}", check.rule.name(), check.detail);
+            out!("  {mark} {:<24} {}", check.rule.name(), check.detail);
+        }
+        if attempt.status.is_some() && !attempt.verdict.is_accepted() {
+            out!(
+                "  the server answered: {}",
+                preview(&attempt.response_body, 300)
+            );
         }
     }
     // The built-in server is on loopback on purpose: no note about private addresses.
     for warning in simulation.warnings.iter().filter(|_| !builtin) {
-        println!();
-        println!("note: {warning}");
+        out!();
+        out!("note: {warning}");
     }
-    println!();
+    out!();
     match &simulation.failure {
         None => {
-            println!("ACCEPTED: the uploader gets 200 with the server's body:");
-            println!("  {}", String::from_utf8_lossy(&simulation.body));
+            out!("ACCEPTED: the uploader gets 200 with the server's body:");
+            out!("  {}", String::from_utf8_lossy(&simulation.body));
         }
         Some(failure) => {
             let entry = failure.entry();
-            println!("REJECTED: the uploader gets 203 CallbackFailed: {failure}");
-            println!();
-            println!("{} ({})", entry.id, entry.fault.describe());
-            println!("  {}", entry.cause);
+            out!("REJECTED: the uploader gets 203 CallbackFailed: {failure}");
+            out!();
+            out!("{} ({})", entry.id, entry.fault.describe());
+            out!("  {}", entry.cause);
             for (i, solution) in entry.solutions.iter().enumerate() {
-                println!("  {}. {solution}", i + 1);
+                out!("  {}. {solution}", i + 1);
             }
             for hint in failure.hints() {
-                println!("  - {hint}");
+                out!("  - {hint}");
             }
             if simulation.attempts.iter().any(|a| a.status == Some(403)) {
-                println!();
-                println!(
-                    "403: the simulator signs with its own key. Pin it in the server under test: oss-callback check --public-key > simulator.pem"
+                out!();
+                out!(
+                    "403: the simulator signs with its own key. Pin it in the server under test: `oss-callback check --public-key > simulator.pem`, then for the axum example `OSS_CALLBACK_PUBLIC_KEY=simulator.pem`, or in code `CallbackConfig::pinned(oss_callback::simulate::simulator_key())`."
                 );
             }
         }

@@ -21,8 +21,8 @@ enum Format {
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     match args.format {
-        Format::Markdown => print!("{}", CallbackFailed::docs_markdown()),
-        Format::Json => println!("{}", CallbackFailed::docs_json()),
+        Format::Markdown => out_str!(CallbackFailed::docs_markdown()),
+        Format::Json => out!("{}", CallbackFailed::docs_json()),
     }
     Ok(Outcome::Success)
 }

@@ -159,72 +159,72 @@ fn print_json(explained: &Explained) -> Result<(), String> {
         host_id: explained.host_id.as_deref(),
     };
     let json = serde_json::to_string_pretty(&report).map_err(|err| err.to_string())?;
-    println!("{json}");
+    out!("{json}");
     Ok(())
 }
 
 fn print_text(explained: &Explained) {
     let Some(failure) = &explained.failure else {
         if let Some(reason) = &explained.unreadable {
-            println!("{reason}");
+            out!("{reason}");
             return;
         }
         match &explained.code {
-            Some(code) => println!("{code}: {}", explained.message.trim()),
-            None => println!("{}", explained.message),
+            Some(code) => out!("{code}: {}", explained.message.trim()),
+            None => out!("{}", explained.message),
         }
-        println!();
-        println!("This message is not in the catalog of OSS callback failures.");
-        println!("List the known messages with `oss-callback docs`.");
+        out!();
+        out!("This message is not in the catalog of OSS callback failures.");
+        out!("List the known messages with `oss-callback docs`.");
         return;
     };
     let entry = failure.entry();
-    println!(
+    out!(
         "{} ({} {})",
         entry.id,
         CallbackFailed::INFO.http_status,
         CallbackFailed::INFO.code
     );
-    println!("  {}", explained.message.trim());
+    out!("  {}", explained.message.trim());
     let fields: Vec<String> = failure
         .fields()
         .iter()
         .map(|f| format!("{} = {}", f.name, f.value))
         .collect();
     if !fields.is_empty() {
-        println!("  {}", fields.join(", "));
+        out!("  {}", fields.join(", "));
     }
-    println!();
-    println!("Cause");
-    println!("  {}", entry.cause);
-    println!();
-    println!("Solutions");
+    out!();
+    out!("Cause");
+    out!("  {}", entry.cause);
+    out!();
+    out!("Solutions");
     for (i, solution) in entry.solutions.iter().enumerate() {
-        println!("  {}. {solution}", i + 1);
+        out!("  {}. {solution}", i + 1);
     }
     let hints = failure.hints();
     if !hints.is_empty() {
-        println!();
-        println!("For these values");
+        out!();
+        out!("For these values");
         for hint in hints {
-            println!("  - {hint}");
+            out!("  - {hint}");
         }
     }
-    println!();
-    println!("Who must act: {}", entry.fault.describe());
-    println!("Retry:        {}", entry.retry.describe());
+    out!();
+    out!("Who must act: {}", entry.fault.describe());
+    out!("Retry:        {}", entry.retry.describe());
     match entry.rule {
-        Some(rule) => println!(
+        Some(rule) => out!(
             "Rule:         {} (fails unless {})",
             rule.name(),
             rule.requirement()
         ),
-        None => println!("Rule:         none, only OSS causes it"),
+        None => out!("Rule:         none, only OSS causes it"),
     }
     if let Some(ec) = explained.ec.as_deref().or(entry.ec) {
-        println!("EC:           {ec}");
+        out!("EC:           {ec}");
     }
     if let Some(request_id) = &explained.request_id {
-        println!("RequestId:    {request_id}");
+        out!("RequestId:    {request_id}");
     }
 }

@@ -10,6 +10,26 @@
     clippy::indexing_slicing
 )]
 
+/// Writes a line to stdout. A closed pipe (`... | head`) ends the output quietly: `println!`
+/// would panic.
+macro_rules! out {
+    () => {
+        out!("")
+    };
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Writes to stdout without a newline, quietly on a closed pipe.
+macro_rules! out_str {
+    ($text:expr) => {{
+        use std::io::Write as _;
+        let _ = std::io::stdout().lock().write_all($text.as_bytes());
+    }};
+}
+
 mod check;
 mod docs;
 // The axum example of the runtime crate (a link to runtime/examples/axum_server.rs): `check`

@@ -24,6 +24,11 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         .enable_all()
         .build()
         .map_err(|err| format!("cannot start the async runtime: {err}"))?;
+    // The server logs why it refuses a callback (tracing, on stderr).
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
@@ -35,10 +40,10 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
             (simulator_key(), "the simulator's key")
         };
         let url = format!("http://{addr}/oss/callback");
-        println!("listening on {url}");
-        println!("the example callback server, verifying with {which}");
-        println!("callbackBody: {}", Upload::CALLBACK_BODY);
-        println!("try it: oss-callback check {url}");
+        out!("listening on {url}");
+        out!("the example callback server, verifying with {which}");
+        out!("callbackBody: {}", Upload::CALLBACK_BODY);
+        out!("try it: oss-callback check {url}");
         oss_callback::axum::serve(listener, app(key))
             .await
             .map_err(|err| format!("the server stopped: {err}"))?;

@@ -108,7 +108,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     };
     if args.json {
         let json = serde_json::to_string_pretty(&report).map_err(|err| err.to_string())?;
-        println!("{json}");
+        out!("{json}");
     } else {
         print_text(&report);
     }
@@ -194,27 +194,27 @@ fn diagnose(
 
 fn print_text(report: &Report) {
     if report.valid {
-        println!("valid: the signature matches");
+        out!("valid: the signature matches");
     } else {
-        println!("invalid: {}", report.reason.as_deref().unwrap_or("unknown"));
+        out!("invalid: {}", report.reason.as_deref().unwrap_or("unknown"));
     }
-    println!();
-    println!("string to sign ({} bytes):", report.string_to_sign.len());
-    println!("  {:?}", report.string_to_sign);
+    out!();
+    out!("string to sign ({} bytes):", report.string_to_sign.len());
+    out!("  {:?}", report.string_to_sign);
     let key = if report.key == "oss" {
         "the built-in OSS key"
     } else {
         "the pinned key"
     };
-    println!("key:           {key} (RSA-{})", report.key_bits);
+    out!("key:           {key} (RSA-{})", report.key_bits);
     if let Some(url) = &report.key_url {
-        println!("key URL:       {url}");
+        out!("key URL:       {url}");
     }
     if let Some(bytes) = report.signature_bytes {
-        println!("signature:     {bytes} bytes");
+        out!("signature:     {bytes} bytes");
     }
     if let Some(variant) = report.matches_if {
-        println!();
-        println!("The signature matches if {variant}.");
+        out!();
+        out!("The signature matches if {variant}.");
     }
 }

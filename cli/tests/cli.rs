@@ -487,3 +487,24 @@ fn serve_runs_the_example_server_for_check() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert_eq!(json(&output)["accepted"], true);
 }
+
+#[test]
+fn a_closed_stdout_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    for args in [&["explain", "Error status : 502."][..], &["docs"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Like `| head -1`: read one line, then close the pipe.
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert_ne!(output.status.code(), Some(101), "{args:?} panicked");
+        assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+    }
+}

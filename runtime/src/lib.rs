@@ -52,6 +52,13 @@ pub mod __private {
     pub mod matcher;
 
     pub use self::field_value::FromFieldValue;
+
+    /// Body parsing for `#[derive(OssCallback)]`.
+    pub mod body {
+        pub use crate::callback::body::{
+            Value, check_content_type, form_pairs, json_pairs, required, set, set_optional,
+        };
+    }
 }
 
 /// Compiles an error catalog (toml) into an error enum; see the [crate documentation](crate)

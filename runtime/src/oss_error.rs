@@ -198,6 +198,7 @@ fn read_error_fields(text: &str) -> Result<ErrorFields, ErrorBodyError> {
             Event::Empty(start) => {
                 let name = start.local_name().as_ref().to_owned();
                 match depth {
+                    0 if name == "Error" => return Err(ErrorBodyError::MissingCode),
                     0 => return Err(ErrorBodyError::NotAnError { root: Some(name) }),
                     1 => {
                         if let Some(slot) = fields.slot(&name) {

@@ -315,3 +315,37 @@ async fn a_handler_close_to_the_budget_is_warned_about() {
     let logs = String::from_utf8(logs().lock().unwrap().clone()).unwrap();
     assert!(logs.contains("of OSS's 5000 ms budget"), "{logs}");
 }
+
+#[tokio::test]
+async fn a_nested_router_verifies_the_path_oss_signed() {
+    let signer = Signer::new();
+    let inner = Router::new().route(
+        "/callback",
+        post(|Callback(upload): Callback<Upload>| async move {
+            Reply(json!({ "object": upload.object }))
+        }),
+    );
+    let app = Router::new()
+        .nest("/oss", inner)
+        .layer(Extension(CallbackConfig::pinned(signer.public.clone())));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    // OSS signs the full path it requested: /oss/callback.
+    let authorization = signer.sign("/oss/callback?t=1", BODY);
+    let request = raw_post(
+        "/oss/callback?t=1",
+        &[
+            ("Content-Type", FORM),
+            ("Authorization", authorization.as_str()),
+        ],
+        BODY,
+    );
+    let response = exchange(addr, &request).await;
+    assert_eq!(
+        response.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&response.raw)
+    );
+}

@@ -370,3 +370,30 @@ fn the_uploader_helpers_build_what_oss_expects() {
         .unwrap();
     assert!(huge.to_header_value().is_err());
 }
+
+#[test]
+fn empty_image_info_renders_as_nothing_so_templates_quote_it() {
+    let non_image = |var: &Variable| match var {
+        Variable::System(SystemVar::Size) => Some("5".to_owned()),
+        _ => None,
+    };
+    let bare = render_body(
+        r#"{"w":${imageInfo.width},"s":${size}}"#,
+        BodyType::Json,
+        non_image,
+    )
+    .unwrap();
+    assert_eq!(bare, r#"{"w":,"s":5}"#);
+    assert!(serde_json::from_str::<serde_json::Value>(&bare).is_err());
+    let quoted = render_body(
+        r#"{"w":"${imageInfo.width}","s":${size}}"#,
+        BodyType::Json,
+        non_image,
+    )
+    .unwrap();
+    assert_eq!(quoted, r#"{"w":"","s":5}"#);
+    assert_eq!(
+        render_body("w=${imageInfo.width}&s=${size}", BodyType::Form, non_image).unwrap(),
+        "w=&s=5"
+    );
+}

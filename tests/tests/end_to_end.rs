@@ -83,7 +83,7 @@ async fn a_json_server_accepts_simulated_json_callbacks() {
     for name in NAMES {
         let param = CallbackParameter::for_callback::<JsonUpload>(&url);
         let vars = CallbackVariables::new().set("x:trace-id", "t-\"quoted\"\\n");
-        let object = ObjectInfo::new("b", name).size(9);
+        let object = ObjectInfo::new("photos", name).size(9);
         let simulation = Simulator::new().upload(&param, &vars, &object).await;
         assert!(
             simulation.is_accepted(),
@@ -93,7 +93,7 @@ async fn a_json_server_accepts_simulated_json_callbacks() {
         let reply: Value = serde_json::from_slice(&simulation.body).unwrap();
         assert_eq!(
             reply,
-            json!({ "bucket": "b", "object": name, "size": 9, "height": null, "trace": "t-\"quoted\"\\n" })
+            json!({ "bucket": "photos", "object": name, "size": 9, "height": null, "trace": "t-\"quoted\"\\n" })
         );
     }
 }
@@ -104,7 +104,7 @@ async fn a_server_pinned_to_another_key_is_403_and_the_report_says_so() {
     let param = CallbackParameter::for_callback::<example::Upload>(&url);
     let vars = CallbackVariables::new().set("uid", "1");
     let simulation = Simulator::new()
-        .upload(&param, &vars, &ObjectInfo::new("b", "o"))
+        .upload(&param, &vars, &ObjectInfo::new("photos", "o"))
         .await;
     assert_eq!(simulation.http_status, 203);
     assert_eq!(simulation.attempts[0].status, Some(403));

@@ -395,3 +395,43 @@ fn an_xml_error_body_with_a_megabyte_of_nesting_costs_no_stack() {
     let unclosed = format!("<Error><Code>x</Code>{}", "<x>".repeat(depth));
     assert!(OssError::<CallbackFailed>::from_response(203, unclosed.as_bytes()).is_err());
 }
+
+#[tokio::test]
+async fn failing_key_urls_cannot_fill_the_cache_and_a_bad_signature_fetches_nothing() {
+    // Every fetch fails: the URLs give their places back.
+    let (addr, served) = key_server(b"not a key".to_vec(), Duration::ZERO).await;
+    let fetcher = Arc::new(KeyFetcher::with_transport(LocalTransport {
+        addr,
+        fetches: Arc::new(AtomicUsize::new(0)),
+    }));
+    for i in 0..20 {
+        let err = fetcher
+            .key(&format!("https://gosspublic.alicdn.com/a{i}"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, VerifyError::KeyFetchFailed { .. }),
+            "{i}: {err:?}"
+        );
+    }
+    assert_eq!(served.load(Ordering::SeqCst), 20);
+
+    // A request whose Authorization cannot be a signature triggers no fetch at all.
+    use base64::Engine;
+    let source = KeySource::Fetch(fetcher);
+    let request = http::Request::post("/cb")
+        .header("authorization", "AAAA")
+        .header(
+            "x-oss-pub-key-url",
+            base64::engine::general_purpose::STANDARD.encode(KEY_URL),
+        )
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0;
+    assert!(matches!(
+        verify_with(&request, b"", &source).await,
+        Err(VerifyError::WrongSignatureLength { .. })
+    ));
+    assert_eq!(served.load(Ordering::SeqCst), 20);
+}

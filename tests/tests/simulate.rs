@@ -493,3 +493,37 @@ async fn private_addresses_are_called_but_noted() {
         simulation.warnings
     );
 }
+
+#[tokio::test]
+async fn header_injection_through_the_parameter_or_the_bucket_is_refused() {
+    let (url, seen) = raw_server(ok_json(b"{}"), Duration::ZERO).await;
+    let mut param = CallbackParameter::new(&url, TEMPLATE);
+    param.additional_headers = vec![("a".to_owned(), "b\r\nContent-Length: 0".to_owned())];
+    assert!(matches!(
+        param.check(),
+        Err(ParameterError::InvalidAdditionalHeaders { .. })
+    ));
+    param.additional_headers = vec![("bad name".to_owned(), "v".to_owned())];
+    assert!(matches!(
+        param.check(),
+        Err(ParameterError::InvalidAdditionalHeaders { .. })
+    ));
+    param.additional_headers.clear();
+    param.host = Some("a\r\nX-Evil: 1".to_owned());
+    assert!(matches!(
+        param.check(),
+        Err(ParameterError::InvalidHost { .. })
+    ));
+
+    let param = CallbackParameter::new(&url, TEMPLATE);
+    let object = ObjectInfo::new("b\r\nX-Evil: 1", "o");
+    let simulation = Simulator::new()
+        .upload(&param, &CallbackVariables::new(), &object)
+        .await;
+    assert_eq!(simulation.http_status, 400);
+    assert!(matches!(
+        simulation.refused,
+        Some(ParameterError::InvalidBucketName { .. })
+    ));
+    assert_eq!(seen.connections.load(Ordering::SeqCst), 0);
+}

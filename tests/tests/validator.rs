@@ -580,3 +580,50 @@ mod properties {
         }
     }
 }
+
+mod catalog_without_an_entry {
+    //! A catalog may lack an entry for a rule; the verdict then names none, rather than the
+    //! entry of a later rule that OSS would not report.
+
+    use oss_callback::validate::{Answer, Rule, ServerResponse};
+
+    oss_callback::catalog!(
+        source = r#"
+[catalog]
+name = "OnlyJson"
+
+[[error]]
+id = "not_json"
+message = "Response body is not valid json format."
+cause = "The body is not JSON."
+solutions = ["Answer JSON."]
+fault = "callback_server"
+retry = "never"
+rule = "body_not_json"
+samples = ["Response body is not valid json format."]
+"#
+    );
+
+    #[test]
+    fn the_first_failing_rule_decides_even_without_an_entry() {
+        // A 404 with an HTML body: OSS reports the status, which this catalog does not know.
+        let response = ServerResponse::new(404)
+            .header("Content-Length", "6")
+            .body(b"<html>");
+        let verdict = OnlyJson::judge(&Answer::from(response));
+        assert_eq!(
+            verdict.failures().next().map(|c| c.rule),
+            Some(Rule::StatusNot200)
+        );
+        assert_eq!(verdict.error, None);
+        assert!(!verdict.is_accepted());
+        // When the first failure is its own, it is named.
+        let response = ServerResponse::new(200)
+            .header("Content-Length", "2")
+            .body(b"OK");
+        assert_eq!(
+            OnlyJson::judge(&Answer::from(response)).error,
+            Some(OnlyJson::NotJson)
+        );
+    }
+}

@@ -244,7 +244,7 @@ async fn distinct_key_urls_are_capped() {
     }
     assert!(matches!(
         fetcher.key("https://gosspublic.alicdn.com/k8.pem").await,
-        Err(VerifyError::KeyUrlRefused { .. })
+        Err(VerifyError::TooManyKeyUrls { limit: 8 })
     ));
     assert!(
         fetcher

@@ -455,13 +455,15 @@ fn catalog_trait_impl(catalog: &Catalog) -> TokenStream {
 
 fn display_impl(catalog: &Catalog) -> TokenStream {
     let name = format_ident!("{}", catalog.name);
+    // Mixed-site: a placeholder called `f` binds a field, not the formatter.
+    let f = proc_macro2::Ident::new("f", proc_macro2::Span::mixed_site());
     let arms = catalog.entries.iter().map(|entry| {
         let pattern = pattern(entry);
         let writes = entry.message.segments.iter().map(|segment| match segment {
-            super::template::Segment::Literal(text) => quote!(f.write_str(#text)?;),
+            super::template::Segment::Literal(text) => quote!(#f.write_str(#text)?;),
             super::template::Segment::Placeholder(field) => {
                 let ident = format_ident!("{}", field);
-                quote!(::core::fmt::Display::fmt(#ident, f)?;)
+                quote!(::core::fmt::Display::fmt(#ident, #f)?;)
             }
         });
         quote!(#pattern => { #(#writes)* ::core::result::Result::Ok(()) })
@@ -470,7 +472,7 @@ fn display_impl(catalog: &Catalog) -> TokenStream {
     quote! {
         impl ::core::fmt::Display for #name {
             /// Writes the message exactly as OSS does.
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+            fn fmt(&self, #f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 #body
             }
         }

@@ -216,7 +216,7 @@ fn segments(text: &str) -> Result<Vec<Segment>, String> {
                 }
                 if !is_placeholder_name(&name) {
                     return Err(format!(
-                        "`{{{name}}}` is not a placeholder: names are lowercase letters, digits and `_` (write `{{{{` for a literal brace)"
+                        "`{{{name}}}` is not a placeholder: names are lowercase letters, digits and `_`, and not a Rust keyword (write `{{{{` for a literal brace)"
                     ));
                 }
                 if !literal.is_empty() {
@@ -238,12 +238,14 @@ fn segments(text: &str) -> Result<Vec<Segment>, String> {
     Ok(segments)
 }
 
+/// A placeholder becomes a field name: lowercase, and a valid identifier (no keyword, not `_`).
 fn is_placeholder_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && syn::parse_str::<syn::Ident>(name).is_ok()
 }
 
 fn lexemes(segments: &[Segment]) -> Vec<Lexeme> {
@@ -442,5 +444,7 @@ mod tests {
         assert!(Template::parse("{A}", &types).is_err());
         assert!(Template::parse("{a", &types).is_err());
         assert!(Template::parse(" . ", &types).is_err());
+        assert!(Template::parse("{type}", &types).is_err());
+        assert!(Template::parse("{_}", &types).is_err());
     }
 }

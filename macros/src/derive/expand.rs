@@ -39,9 +39,9 @@ pub(crate) fn expand(callback: &Callback) -> TokenStream {
         let ty = &f.value_ty;
         // Spanned on the field's type: a type that does not implement FromStr is reported there.
         let call = if f.optional {
-            quote_spanned!(ty.span()=> ::oss_callback::callback::set_optional::<#ty>(&mut #slot, #key, #value_var)?)
+            quote_spanned!(ty.span()=> ::oss_callback::__private::body::set_optional::<#ty>(&mut #slot, #key, #value_var)?)
         } else {
-            quote_spanned!(ty.span()=> ::oss_callback::callback::set::<#ty>(&mut #slot, #key, #value_var)?)
+            quote_spanned!(ty.span()=> ::oss_callback::__private::body::set::<#ty>(&mut #slot, #key, #value_var)?)
         };
         quote!(#key => #call,)
     });
@@ -52,7 +52,7 @@ pub(crate) fn expand(callback: &Callback) -> TokenStream {
         if f.optional {
             quote!(#member: #slot.unwrap_or(::core::option::Option::None))
         } else {
-            quote!(#member: ::oss_callback::callback::required(#slot, #key)?)
+            quote!(#member: ::oss_callback::__private::body::required(#slot, #key)?)
         }
     });
     let doc = format!("The callback body OSS sends for `{ident}`: `{template}`.");
@@ -68,9 +68,9 @@ pub(crate) fn expand(callback: &Callback) -> TokenStream {
                 #content_type: ::core::option::Option<&str>,
                 #body: &[u8],
             ) -> ::core::result::Result<Self, ::oss_callback::CallbackError> {
-                ::oss_callback::callback::check_content_type(#content_type, <Self as ::oss_callback::OssCallback>::BODY_TYPE)?;
+                ::oss_callback::__private::body::check_content_type(#content_type, <Self as ::oss_callback::OssCallback>::BODY_TYPE)?;
                 #(#slots)*
-                for (#key_var, #value_var) in &::oss_callback::callback::#pairs(#body)? {
+                for (#key_var, #value_var) in &::oss_callback::__private::body::#pairs(#body)? {
                     match #key_var.as_ref() {
                         #(#arms)*
                         _ => {}

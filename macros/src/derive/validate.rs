@@ -166,6 +166,12 @@ pub(crate) fn validate(input: &DeriveInput) -> Result<Callback, syn::Error> {
         });
     }
 
+    if named.is_some_and(|n| n.named.is_empty()) {
+        errors.push(syn::Error::new(
+            input.ident.span(),
+            "#[derive(OssCallback)] needs at least one field: OSS refuses an empty callbackBody",
+        ));
+    }
     let mut errors = errors.into_iter();
     if let Some(mut first) = errors.next() {
         first.extend(errors);

@@ -86,7 +86,12 @@ where
             .get::<CallbackConfig>()
             .cloned()
             .unwrap_or_default();
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
+        // OSS signed the path it requested: behind `Router::nest`, axum strips the prefix from
+        // the URI, and keeps the original aside.
+        if let Some(original) = parts.extensions.get::<axum::extract::OriginalUri>() {
+            parts.uri = original.0.clone();
+        }
         let declared = parts
             .headers
             .get(header::CONTENT_LENGTH)

@@ -35,7 +35,9 @@ pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()>
         };
         let service = TowerToHyperService::new(router.clone());
         tokio::spawn(async move {
-            let mut builder = Builder::new(TokioExecutor::new());
+            // HTTP/1 only: OSS speaks HTTP/1.1, and the HTTP/2 detection would read without a
+            // timeout.
+            let mut builder = Builder::new(TokioExecutor::new()).http1_only();
             builder
                 .http1()
                 .timer(TokioTimer::new())

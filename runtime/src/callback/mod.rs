@@ -29,7 +29,7 @@
 //! assert_eq!(upload.uid, 7);
 //! ```
 
-mod body;
+pub(crate) mod body;
 mod param;
 mod template;
 mod variable;

@@ -53,6 +53,10 @@ impl std::error::Error for TemplateError {}
 ///   `{"size":${size}}`); every other value is written as a JSON string, with `"`, `\` and
 ///   control characters escaped and `/` not escaped. OSS does not document the escaping of
 ///   `"` and control characters; this is the choice that keeps the body valid JSON.
+/// - An empty value (image info of a non-image) is written as nothing, in both body types:
+///   `{"w":${imageInfo.width}}` renders `{"w":}`, which is not JSON. OSS does not document
+///   this case and does not check that the body is JSON, so templates (and the derive) quote
+///   image sizes: `{"w":"${imageInfo.width}"}` renders `{"w":""}`.
 ///
 /// ```
 /// use oss_callback::callback::{render_body, BodyType, SystemVar, Variable};

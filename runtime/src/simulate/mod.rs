@@ -127,6 +127,12 @@ impl Simulator {
             warnings: Vec::new(),
             elapsed: Duration::ZERO,
         };
+        if !is_bucket_name(&object.bucket) {
+            let err = ParameterError::InvalidBucketName {
+                bucket: object.bucket.clone(),
+            };
+            return refuse(simulation, err, &host_id);
+        }
         let targets = match self.resolve(param, &mut simulation.warnings).await {
             Ok(targets) => targets,
             Err(err) => return refuse(simulation, err, &host_id),
@@ -141,16 +147,18 @@ impl Simulator {
         for (url, target, addr) in &targets {
             let request = self.request(param, target, &body, &request_id, object);
             let received = exchange(target, *addr, &request, param.sni, &self.limits).await;
-            let (answer, status, elapsed) = match &received {
+            let (answer, status, elapsed, response_body) = match &received {
                 Received::Response(response) => (
                     Answer::Response(response.as_server_response()),
                     Some(response.status),
                     response.elapsed,
+                    response.body.clone(),
                 ),
                 Received::Failed(failure) => (
                     Answer::ConnectFailed(failure.clone()),
                     None,
                     failure.elapsed,
+                    Vec::new(),
                 ),
             };
             let verdict = crate::validate::judge::<CallbackFailed>(&answer, &self.limits);
@@ -159,6 +167,7 @@ impl Simulator {
                 url: url.clone(),
                 verdict,
                 status,
+                response_body,
                 elapsed,
             });
             if accepted {
@@ -239,6 +248,11 @@ impl Simulator {
         index: usize,
     ) -> Result<Vec<u8>, ParameterError> {
         param.check()?;
+        if !is_bucket_name(&object.bucket) {
+            return Err(ParameterError::InvalidBucketName {
+                bucket: object.bucket.clone(),
+            });
+        }
         let url = param.urls.get(index).ok_or(ParameterError::MissingUrl)?;
         let target = Target::parse(url).ok_or_else(|| ParameterError::InvalidUrl {
             url: url.clone(),
@@ -320,6 +334,16 @@ fn refuse(mut simulation: Simulation, err: ParameterError, host_id: &str) -> Sim
     );
     simulation.refused = Some(err);
     simulation
+}
+
+/// Whether OSS allows `bucket` as a bucket name (and so it is safe in a header).
+fn is_bucket_name(bucket: &str) -> bool {
+    (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !bucket.starts_with('-')
+        && !bucket.ends_with('-')
 }
 
 /// A request id shaped like OSS's (24 upper-case hex digits), unique in this process.

@@ -40,6 +40,8 @@ pub struct Attempt {
     pub verdict: Verdict<CallbackFailed>,
     /// The status the server answered, if it answered.
     pub status: Option<u16>,
+    /// The body the server answered (as much as OSS reads), e.g. a JSON reason for a 4xx.
+    pub response_body: Vec<u8>,
     /// How long the exchange took.
     pub elapsed: Duration,
 }

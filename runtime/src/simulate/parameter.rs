@@ -142,14 +142,26 @@ impl CallbackParameter {
         }
         crate::callback::render_body(&self.body, self.body_type, |_| None)
             .map_err(ParameterError::InvalidTemplate)?;
-        if let Some((name, _)) = self
-            .additional_headers
-            .iter()
-            .find(|(name, _)| name.to_ascii_lowercase().starts_with("x-oss-") || name.is_empty())
-        {
-            return Err(ParameterError::InvalidAdditionalHeaders {
-                reason: format!("`{name}`: additional headers must not start with x-oss-"),
-            });
+        if let Some(host) = &self.host {
+            if host.is_empty() || http::HeaderValue::from_str(host).is_err() {
+                return Err(ParameterError::InvalidHost { host: host.clone() });
+            }
+        }
+        for (name, value) in &self.additional_headers {
+            if name.to_ascii_lowercase().starts_with("x-oss-") {
+                return Err(ParameterError::InvalidAdditionalHeaders {
+                    reason: format!("`{name}`: additional headers must not start with x-oss-"),
+                });
+            }
+            // A name that is not a token, or a value with control characters (CR, LF), would
+            // split the request.
+            if http::HeaderName::from_bytes(name.as_bytes()).is_err()
+                || http::HeaderValue::from_str(value).is_err()
+            {
+                return Err(ParameterError::InvalidAdditionalHeaders {
+                    reason: format!("`{name}: {}` is not a valid header", value.escape_debug()),
+                });
+            }
         }
         Ok(())
     }
@@ -295,6 +307,16 @@ pub enum ParameterError {
     },
     /// `callbackBody` names a variable OSS does not know.
     InvalidTemplate(TemplateError),
+    /// `callbackHost` is not a valid `Host` header value.
+    InvalidHost {
+        /// The value given.
+        host: String,
+    },
+    /// The bucket name is not one OSS allows (3 to 63 lowercase letters, digits and `-`).
+    InvalidBucketName {
+        /// The name given.
+        bucket: String,
+    },
     /// `additionalHeaders` is malformed or names an `x-oss-` header (EC `0007-00000026`).
     InvalidAdditionalHeaders {
         /// Why.
@@ -326,6 +348,8 @@ impl ParameterError {
             ParameterError::InvalidAdditionalHeaders { .. } => "0007-00000026",
             ParameterError::VariablesTooLong { .. } => "0007-00000101",
             ParameterError::NotJson { .. }
+            | ParameterError::InvalidHost { .. }
+            | ParameterError::InvalidBucketName { .. }
             | ParameterError::InvalidTemplate(_)
             | ParameterError::InvalidCustomVariable { .. } => return None,
         })
@@ -375,6 +399,18 @@ impl fmt::Display for ParameterError {
             ParameterError::InvalidTemplate(err) => {
                 write!(f, "The callbackBody is invalid: {err}.")
             }
+            ParameterError::InvalidHost { host } => {
+                write!(
+                    f,
+                    "The callbackHost `{}` is not a valid host.",
+                    host.escape_debug()
+                )
+            }
+            ParameterError::InvalidBucketName { bucket } => write!(
+                f,
+                "The bucket name `{}` is invalid: 3 to 63 lowercase letters, digits and -.",
+                bucket.escape_debug()
+            ),
             ParameterError::InvalidAdditionalHeaders { reason } => {
                 write!(f, "The additionalHeaders are invalid: {reason}.")
             }

@@ -37,10 +37,11 @@ pub fn judge<C: Catalog>(answer: &Answer<'_>, limits: &Limits) -> Verdict<C> {
         Answer::Response(response) => response_checks(response, limits),
         Answer::ConnectFailed(failure) => connect_checks(failure, limits),
     };
+    // The first failing rule is what OSS reports, whether or not this catalog has an entry.
     let error = checks
         .iter()
-        .filter(|check| check.failed())
-        .find_map(|check| C::from_failure(check.rule, &check.facts));
+        .find(|check| check.failed())
+        .and_then(|check| C::from_failure(check.rule, &check.facts));
     Verdict { checks, error }
 }
 

@@ -46,8 +46,8 @@ impl std::fmt::Display for FetchError {
 
 impl std::error::Error for FetchError {}
 
-/// The most distinct URLs cached: the whitelist fixes the host but not the path, so a flood
-/// of forged requests must not grow the cache without bound.
+/// The most distinct URLs held: the whitelist fixes the host but not the path, so a flood of
+/// forged requests must not grow the cache without bound. A failed URL gives its place back.
 const MAX_URLS: usize = 8;
 /// How long a failed fetch is remembered, so that waiting requests do not retry one by one.
 const FAILURE_COOLDOWN: Duration = Duration::from_secs(5);
@@ -156,9 +156,12 @@ impl KeyFetcher {
             return Ok(slot.clone());
         }
         if slots.len() >= MAX_URLS {
-            return Err(VerifyError::KeyUrlRefused {
-                url: format!("{url} (more than {MAX_URLS} distinct key URLs)"),
-            });
+            // Give back the places of URLs without a key that no request is waiting on (the map
+            // holds the only reference).
+            slots.retain(|_, slot| slot.key.initialized() || Arc::strong_count(slot) > 1);
+        }
+        if slots.len() >= MAX_URLS {
+            return Err(VerifyError::TooManyKeyUrls { limit: MAX_URLS });
         }
         let slot = Arc::new(Slot::default());
         slots.insert(url.to_owned(), slot.clone());

@@ -106,6 +106,11 @@ pub enum VerifyError {
         /// The URL.
         url: String,
     },
+    /// More distinct key URLs are in use than the fetcher holds (a flood of forged requests?).
+    TooManyKeyUrls {
+        /// How many the fetcher holds.
+        limit: usize,
+    },
 }
 
 impl VerifyError {
@@ -122,6 +127,7 @@ impl VerifyError {
             VerifyError::KeyUrlRefused { .. } => "key_url_refused",
             VerifyError::KeyFetchFailed { .. } => "key_fetch_failed",
             VerifyError::KeyFetchTimedOut { .. } => "key_fetch_timed_out",
+            VerifyError::TooManyKeyUrls { .. } => "too_many_key_urls",
         }
     }
 
@@ -131,7 +137,7 @@ impl VerifyError {
     pub fn http_status(&self) -> u16 {
         match self {
             VerifyError::KeyFetchFailed { .. } => 502,
-            VerifyError::KeyFetchTimedOut { .. } => 503,
+            VerifyError::KeyFetchTimedOut { .. } | VerifyError::TooManyKeyUrls { .. } => 503,
             _ => 403,
         }
     }
@@ -141,9 +147,10 @@ impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             VerifyError::MissingAuthorization => f.write_str("the request has no Authorization header: it is not signed"),
-            VerifyError::AuthorizationNotBase64 { reason } => {
-                write!(f, "the Authorization header is not base64: {reason}")
-            }
+            VerifyError::AuthorizationNotBase64 { reason } => write!(
+                f,
+                "the Authorization header is not base64 ({reason}): a truncated or wrapped value, or the header's name pasted with it? OSS sends the bare base64 signature"
+            ),
             VerifyError::WrongSignatureLength { expected, found } => write!(
                 f,
                 "the signature is {found} bytes but the key signs {expected}-byte signatures: a different key, or a truncated header"
@@ -166,6 +173,10 @@ impl fmt::Display for VerifyError {
             VerifyError::KeyFetchTimedOut { url } => {
                 write!(f, "fetching the key from `{url}` timed out")
             }
+            VerifyError::TooManyKeyUrls { limit } => write!(
+                f,
+                "more than {limit} distinct key URLs are in use: not fetching another one now"
+            ),
         }
     }
 }
@@ -228,12 +239,18 @@ impl KeySource {
     }
 }
 
-/// Verifies a callback request with the key from `source`.
+/// Verifies a callback request with the key from `source`. A missing or malformed
+/// `Authorization` is refused before any key is fetched.
 pub async fn verify_with(
     parts: &http::request::Parts,
     body: &[u8],
     source: &KeySource,
 ) -> Result<(), VerifyError> {
+    let authorization = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .ok_or(VerifyError::MissingAuthorization)?;
+    signature::check_authorization_syntax(authorization.as_bytes())?;
     let key = source.key_for(&parts.headers).await?;
     verify(parts, body, &key)
 }

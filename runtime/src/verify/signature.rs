@@ -49,6 +49,29 @@ pub fn string_to_sign(path_and_query: &str, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The largest RSA modulus accepted, in bytes (RSA-4096): a longer signature is no signature.
+const MAX_SIGNATURE_BYTES: usize = 512;
+
+/// Checks that `Authorization` can hold a signature at all, before a key is fetched for it.
+pub(crate) fn check_authorization_syntax(authorization: &[u8]) -> Result<(), VerifyError> {
+    let trimmed = authorization.trim_ascii();
+    if trimmed.is_empty() {
+        return Err(VerifyError::MissingAuthorization);
+    }
+    let signature = BASE64
+        .decode(trimmed)
+        .map_err(|err| VerifyError::AuthorizationNotBase64 {
+            reason: err.to_string(),
+        })?;
+    if signature.len() < 64 || signature.len() > MAX_SIGNATURE_BYTES {
+        return Err(VerifyError::WrongSignatureLength {
+            expected: 64,
+            found: signature.len(),
+        });
+    }
+    Ok(())
+}
+
 /// Decodes the `Authorization` header: the base64 signature, no scheme.
 pub(crate) fn decode_signature(authorization: &[u8], key: &Key) -> Result<Vec<u8>, VerifyError> {
     let trimmed = authorization.trim_ascii();

@@ -13,18 +13,19 @@ name = "MyErrors"
 
 [[error]]
 id = "thing_failed"
-message = "Thing {code} failed at {place}."
-fields = { code = "u32", place = "string" }
+message = "Thing {code} failed at {place} ({f})."
+fields = { code = "u32", place = "string", f = "i32" }
 cause = "A thing failed."
 solutions = ["Fix the thing."]
 fault = "uploader"
 retry = "later"
-samples = ["Thing 7 failed at home."]
+samples = ["Thing 7 failed at home (-1)."]
 "#, extend_builtin);
 
 fn main() {
-    let failure = MyErrors::parse("thing 7 failed at home").unwrap();
+    let failure = MyErrors::parse("thing 7 failed at home (-1)").unwrap();
     assert_eq!(failure.id(), "thing_failed");
-    assert_eq!(failure.to_string(), "Thing 7 failed at home.");
+    // A placeholder called `f` is a field, not the formatter.
+    assert_eq!(failure.to_string(), "Thing 7 failed at home (-1).");
     assert!(MyErrors::parse("Cost too long time.").is_some());
 }

@@ -1,0 +1,6 @@
+use oss_callback::OssCallback;
+
+#[derive(OssCallback)]
+struct Upload {}
+
+fn main() {}
