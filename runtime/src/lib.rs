@@ -8,10 +8,17 @@
 //!   to retry;
 //! - predicts, from a callback server's answer, which failure OSS would report
 //!   ([`CallbackFailed::judge`], module [`validate`]);
+//! - parses the callback into your struct with `#[derive(OssCallback)]` (module
+//!   [`callback`]), after verifying OSS's signature (module [`verify`]);
+//! - with the `axum` feature, does all of that in an extractor, and answers OSS with a reply
+//!   it accepts (module `axum`);
+//! - with the `simulate` feature, acts as OSS against your server, locally (module
+//!   `simulate`);
 //! - renders the catalog as documentation ([`docs`]).
 //!
-//! All of it is generated at compile time from the catalog `errors.toml` by [`catalog!`],
-//! which you can also point at a catalog of your own, optionally extending the built-in one.
+//! The failures, their matcher, validator glue and docs are generated at compile time from the
+//! catalog `errors.toml` by [`catalog!`], which you can also point at a catalog of your own,
+//! optionally extending the built-in one.
 //!
 //! ```
 //! use oss_callback::{CallbackFailed, Retry};
@@ -23,6 +30,10 @@
 //!     println!("for status 502: {hint}");
 //! }
 //! ```
+//!
+//! Features: `axum` (the extractor, reply and server), `simulate` (the OSS simulator),
+//! `fetch-key` (fetching keys from `x-oss-pub-key-url`, on the OSS whitelist only). None is on
+//! by default.
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -30,7 +30,7 @@
 //! ```
 
 pub(crate) mod body;
-mod param;
+pub(crate) mod param;
 mod template;
 mod variable;
 

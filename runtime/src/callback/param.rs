@@ -151,7 +151,11 @@ impl CallbackParam {
                 count: self.urls.len(),
             });
         }
-        if let Some(url) = self.urls.iter().find(|url| !is_callback_url(url)) {
+        if let Some(url) = self
+            .urls
+            .iter()
+            .find(|url| check_callback_url(url).is_err())
+        {
             return Err(ParamError::InvalidUrl { url: url.clone() });
         }
         let json = ParamJson {
@@ -170,15 +174,16 @@ impl CallbackParam {
     }
 }
 
-/// Whether `url` is an `http://` or `https://` URL with a host.
-fn is_callback_url(url: &str) -> bool {
-    match url.parse::<http::Uri>() {
-        Ok(uri) => {
-            matches!(uri.scheme_str(), Some("http" | "https"))
-                && uri.host().is_some_and(|h| !h.is_empty())
-        }
-        Err(_) => false,
+/// Checks that `url` is an `http://` or `https://` URL with a host, as OSS does; the error
+/// says why not.
+pub(crate) fn check_callback_url(url: &str) -> Result<http::Uri, String> {
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|err: http::uri::InvalidUri| err.to_string())?;
+    if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none_or(str::is_empty) {
+        return Err("not an http:// or https:// URL with a host".to_owned());
     }
+    Ok(uri)
 }
 
 /// The custom variables of a callback, filled by the uploader.

@@ -52,18 +52,23 @@ pub fn string_to_sign(path_and_query: &str, body: &[u8]) -> Vec<u8> {
 /// The largest RSA modulus accepted, in bytes (RSA-4096): a longer signature is no signature.
 const MAX_SIGNATURE_BYTES: usize = 512;
 
-/// Checks that `Authorization` can hold a signature at all, before a key is fetched for it.
-pub(crate) fn check_authorization_syntax(authorization: &[u8]) -> Result<(), VerifyError> {
+/// The bytes of the `Authorization` header: the base64 signature, no scheme.
+fn decode_authorization(authorization: &[u8]) -> Result<Vec<u8>, VerifyError> {
     let trimmed = authorization.trim_ascii();
     if trimmed.is_empty() {
         return Err(VerifyError::MissingAuthorization);
     }
-    let signature = BASE64
+    BASE64
         .decode(trimmed)
         .map_err(|err| VerifyError::AuthorizationNotBase64 {
             reason: err.to_string(),
-        })?;
-    if signature.len() < 64 || signature.len() > MAX_SIGNATURE_BYTES {
+        })
+}
+
+/// Checks that `Authorization` can hold a signature at all, before a key is fetched for it.
+pub(crate) fn check_authorization_syntax(authorization: &[u8]) -> Result<(), VerifyError> {
+    let signature = decode_authorization(authorization)?;
+    if !(64..=MAX_SIGNATURE_BYTES).contains(&signature.len()) {
         return Err(VerifyError::WrongSignatureLength {
             expected: 64,
             found: signature.len(),
@@ -72,24 +77,16 @@ pub(crate) fn check_authorization_syntax(authorization: &[u8]) -> Result<(), Ver
     Ok(())
 }
 
-/// Decodes the `Authorization` header: the base64 signature, no scheme.
-pub(crate) fn decode_signature(authorization: &[u8], key: &Key) -> Result<Vec<u8>, VerifyError> {
-    let trimmed = authorization.trim_ascii();
-    if trimmed.is_empty() {
-        return Err(VerifyError::MissingAuthorization);
-    }
-    let signature = BASE64
-        .decode(trimmed)
-        .map_err(|err| VerifyError::AuthorizationNotBase64 {
-            reason: err.to_string(),
-        })?;
+/// The signature in `Authorization`, which must be as long as `key` signs.
+fn decode_signature(authorization: &[u8], key: &Key) -> Result<Signature, VerifyError> {
+    let signature = decode_authorization(authorization)?;
     if signature.len() != key.size() {
         return Err(VerifyError::WrongSignatureLength {
             expected: key.size(),
             found: signature.len(),
         });
     }
-    Ok(signature)
+    Signature::try_from(signature.as_slice()).map_err(|_| VerifyError::Mismatch)
 }
 
 /// Checks a signature over exactly `message` (a string to sign built by other means, e.g. to
@@ -100,7 +97,6 @@ pub fn verify_signed_bytes(
     key: &Key,
 ) -> Result<(), VerifyError> {
     let signature = decode_signature(authorization, key)?;
-    let signature = Signature::try_from(signature.as_slice()).map_err(|_| VerifyError::Mismatch)?;
     key.verifying()
         .verify_digest(Md5::new_with_prefix(message), &signature)
         .map_err(|_| VerifyError::Mismatch)
@@ -126,7 +122,6 @@ pub fn verify_signature(
     key: &Key,
 ) -> Result<(), VerifyError> {
     let signature = decode_signature(authorization, key)?;
-    let signature = Signature::try_from(signature.as_slice()).map_err(|_| VerifyError::Mismatch)?;
     let mut digest = Md5::new();
     feed_string_to_sign(path_and_query, body, |bytes| digest.update(bytes));
     key.verifying()
