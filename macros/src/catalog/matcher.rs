@@ -65,56 +65,106 @@ impl Trie {
 
     /// The body of `fn parse(message: &str) -> Option<Self>` of the enum `name`.
     ///
-    /// The trie runs in a nested function; `parse` itself only skips leading whitespace and
-    /// rejects a first byte that starts no template, so that it can be inlined and such text
-    /// costs no call into the (large) matcher.
+    /// The templates are grouped by their first byte, each group in a nested function of its
+    /// own; `parse` itself (small enough to inline) skips leading whitespace and calls the
+    /// group of the first byte, so text that starts no template costs no call, and each call
+    /// enters only a small function.
     pub(crate) fn expand(&self, name: &Ident, entries: &[Entry]) -> TokenStream {
         let mut expander = Expander {
             name,
             entries,
             labels: 0,
         };
-        let blocks = expander.children(&self.root, &[]);
-        let matcher = quote! {
-            #[inline(never)]
-            fn matcher(s: &str, p: usize) -> ::core::option::Option<#name> {
-                use ::oss_callback::__private::matcher as m;
-                use ::core::option::Option::{None, Some};
-                #blocks
-                None
-            }
+        let prelude = quote! {
+            use ::oss_callback::__private::matcher as m;
+            use ::core::option::Option::{None, Some};
         };
-        let mut first_bytes = Vec::new();
-        for edge in &self.root.children {
-            let Piece::Word(word) = &edge.piece else {
-                // A template that starts with a placeholder or punctuation: no shortcut.
-                return quote! {
-                    #matcher
-                    matcher(message, ::oss_callback::__private::matcher::start(message))
-                };
+        let Some(groups) = self.root_groups() else {
+            // A template starts with a placeholder or punctuation: one function for all.
+            let blocks = expander.children(&self.root, &[]);
+            return quote! {
+                #[inline(never)]
+                fn matcher(s: &str, p: usize) -> ::core::option::Option<#name> {
+                    #prelude
+                    #blocks
+                    None
+                }
+                matcher(message, ::oss_callback::__private::matcher::start(message))
             };
-            if let Some(byte) = word.bytes().next() {
-                for b in [byte, byte.to_ascii_uppercase()] {
-                    if !first_bytes.contains(&b) {
-                        first_bytes.push(b);
+        };
+        let mut functions = TokenStream::new();
+        let mut arms = TokenStream::new();
+        for (index, (first, edges)) in groups.iter().enumerate() {
+            let function = format_ident!("starting_with_{}", index);
+            // A single template for this byte, starting with a short word: `parse` compares
+            // the word itself, so that other text is refused without a call.
+            let single_word = match edges.as_slice() {
+                [edge] => match &edge.piece {
+                    Piece::Word(word) if word.len() <= 16 => Some((*edge, word)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let blocks: TokenStream = match single_word {
+                Some((edge, _)) => expander.chain_from(edge, &[], true),
+                None => edges.iter().map(|edge| expander.chain(edge, &[])).collect(),
+            };
+            functions.extend(quote! {
+                #[inline(never)]
+                fn #function(s: &str, p: usize) -> ::core::option::Option<#name> {
+                    #prelude
+                    #blocks
+                    None
+                }
+            });
+            let lower = proc_macro2::Literal::byte_character(*first);
+            let pattern = if first.is_ascii_lowercase() {
+                let upper = proc_macro2::Literal::byte_character(first.to_ascii_uppercase());
+                quote!(#lower | #upper)
+            } else {
+                quote!(#lower)
+            };
+            arms.extend(match single_word {
+                Some((_, word)) => {
+                    let word = proc_macro2::Literal::byte_string(word.as_bytes());
+                    quote! {
+                        ::core::option::Option::Some(#pattern) => {
+                            use ::oss_callback::__private::matcher as m;
+                            match m::chunk(message, p, const { m::Chunk::new(#word) }) {
+                                ::core::option::Option::Some(p) => #function(message, p),
+                                ::core::option::Option::None => ::core::option::Option::None,
+                            }
+                        }
                     }
                 }
-            }
+                None => quote!(::core::option::Option::Some(#pattern) => #function(message, p),),
+            });
         }
-        if first_bytes.is_empty() {
-            return quote!(::core::option::Option::None);
-        }
-        let first_bytes = first_bytes
-            .into_iter()
-            .map(proc_macro2::Literal::byte_character);
         quote! {
-            #matcher
+            #functions
             let p = ::oss_callback::__private::matcher::start(message);
             match message.as_bytes().get(p) {
-                ::core::option::Option::Some(#(#first_bytes)|*) => matcher(message, p),
+                #arms
                 _ => ::core::option::Option::None,
             }
         }
+    }
+
+    /// The root's edges grouped by their first byte (lower case), in catalog order; `None`
+    /// when a template does not start with a word.
+    fn root_groups(&self) -> Option<Vec<(u8, Vec<&Edge>)>> {
+        let mut groups: Vec<(u8, Vec<&Edge>)> = Vec::new();
+        for edge in &self.root.children {
+            let Piece::Word(word) = &edge.piece else {
+                return None;
+            };
+            let first = word.bytes().next()?;
+            match groups.iter_mut().find(|(byte, _)| *byte == first) {
+                Some((_, edges)) => edges.push(edge),
+                None => groups.push((first, vec![edge])),
+            }
+        }
+        Some(groups)
     }
 }
 
@@ -174,10 +224,20 @@ impl Expander<'_> {
 
     /// An edge and the edges that follow it without branching, then what comes after.
     fn chain(&mut self, edge: &Edge, captured: &[Ident]) -> TokenStream {
+        self.chain_from(edge, captured, false)
+    }
+
+    /// [`chain`](Self::chain), leaving out the edge's own piece when `matched` (the caller
+    /// has compared it already).
+    fn chain_from(&mut self, edge: &Edge, captured: &[Ident], matched: bool) -> TokenStream {
         let label = syn::Lifetime::new(&format!("'m{}", self.labels), Span::call_site());
         self.labels += 1;
         let mut captured = captured.to_vec();
-        let mut pieces = vec![&edge.piece];
+        let mut pieces = if matched {
+            Vec::new()
+        } else {
+            vec![&edge.piece]
+        };
         let mut current = edge;
         while let [only] = current.node.children.as_slice() {
             if current.node.leaf.is_some() {
@@ -199,6 +259,9 @@ impl Expander<'_> {
         }
         steps.extend(literal_steps(&literal_run, &label));
         let rest = self.children(&current.node, &captured);
+        if steps.is_empty() {
+            return rest;
+        }
         quote! {
             #label: {
                 #steps

@@ -50,7 +50,8 @@ impl std::error::Error for TemplateError {}
 /// - Form: each value is percent-encoded (all but `A-Z a-z 0-9 - . _ ~`); the template's own
 ///   text is kept as written.
 /// - JSON: `size` and the image sizes are written bare (so a template writes
-///   `{"size":${size}}`); every other value is written as a JSON string, with `"`, `\` and
+///   `{"size":${size}}`) when they are numbers, as OSS's always are; every other value is
+///   written as a JSON string, with `"`, `\` and
 ///   control characters escaped and `/` not escaped. OSS does not document the escaping of
 ///   `"` and control characters; this is the choice that keeps the body valid JSON.
 /// - An empty value (image info of a non-image) is written as nothing, in both body types:
@@ -93,7 +94,11 @@ pub fn render_body(
         match body_type {
             BodyType::Form => out.extend(utf8_percent_encode(&value, FORM_VALUE)),
             BodyType::Json => match variable {
-                Variable::System(var) if var.is_json_number() => out.push_str(&value),
+                // Bare only when it is a number (or empty): any other text would be JSON
+                // injected into the body.
+                Variable::System(var) if var.is_json_number() && is_plain_number(&value) => {
+                    out.push_str(&value);
+                }
                 _ => push_json_string(&mut out, &value),
             },
         }
@@ -101,6 +106,12 @@ pub fn render_body(
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// An optional `-` and digits, or nothing: what OSS writes for `size` and the image sizes.
+fn is_plain_number(value: &str) -> bool {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    digits.bytes().all(|b| b.is_ascii_digit()) && !(value.starts_with('-') && digits.is_empty())
 }
 
 /// Appends `value` as a JSON string.
