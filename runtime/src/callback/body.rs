@@ -144,9 +144,10 @@ pub fn form_pairs(body: &[u8]) -> Result<Vec<(Cow<'_, str>, Value<'_>)>, Callbac
 }
 
 fn decode_form<'a>(raw: &'a [u8], key: Option<&str>) -> Result<Cow<'a, str>, CallbackError> {
+    // The key names the error; a key that is itself not UTF-8 is shown cut, as it decoded.
     let not_utf8 = |bytes: &[u8]| CallbackError::NotUtf8 {
         key: key.map_or_else(
-            || String::from_utf8_lossy(bytes).into_owned(),
+            || String::from_utf8_lossy(bytes).chars().take(64).collect(),
             str::to_owned,
         ),
     };
