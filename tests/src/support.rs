@@ -117,6 +117,36 @@ pub async fn exchange(addr: std::net::SocketAddr, request: &[u8]) -> RawResponse
     }
 }
 
+/// A POST signed by `signer` the way OSS signs it, sent to `addr`.
+pub async fn signed_post(
+    addr: std::net::SocketAddr,
+    signer: &Signer,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+) -> RawResponse {
+    let authorization = signer.sign(path, body);
+    let headers = [
+        ("Content-Type", content_type),
+        ("Authorization", authorization.as_str()),
+    ];
+    exchange(addr, &post(path, &headers, body)).await
+}
+
+/// Checks a rejection by `Callback`: its status, a JSON body, and the error's kind.
+pub fn assert_rejected(response: &RawResponse, status: u16, error: &str) {
+    assert_eq!(
+        response.status,
+        status,
+        "{}",
+        String::from_utf8_lossy(&response.raw)
+    );
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    let json = response.json();
+    assert_eq!(json["error"], error, "{json}");
+    assert!(!json["reason"].as_str().unwrap().is_empty());
+}
+
 /// A POST with these headers and body, `Connection: close`, and a correct Content-Length.
 pub fn post(path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
     let mut request = format!(

@@ -12,7 +12,9 @@ use oss_callback::CallbackFailed;
 use oss_callback::OssCallback;
 use oss_callback::axum::{Callback, CallbackConfig, Reply, warn_when_slower_than};
 use oss_callback::validate::{Answer, ServerResponse};
-use oss_callback_tests::support::{RawResponse, Signer, exchange, post as raw_post};
+use oss_callback_tests::support::{
+    RawResponse, Signer, assert_rejected, exchange, post as raw_post, signed_post,
+};
 use serde_json::{Value, json};
 
 #[derive(OssCallback, Debug)]
@@ -127,30 +129,12 @@ const BODY: &[u8] = b"bucket=photos&object=2024%2Fcat%20one.jpg&size=1024&uid=7"
 
 impl Server {
     async fn signed(&self, path: &str, content_type: &str, body: &[u8]) -> RawResponse {
-        let authorization = self.signer.sign(path, body);
-        let headers = [
-            ("Content-Type", content_type),
-            ("Authorization", authorization.as_str()),
-        ];
-        exchange(self.addr, &raw_post(path, &headers, body)).await
+        signed_post(self.addr, &self.signer, path, content_type, body).await
     }
 
     fn handled(&self) -> usize {
         self.handled.load(Ordering::SeqCst)
     }
-}
-
-fn assert_rejected(response: &RawResponse, status: u16, error: &str) {
-    assert_eq!(
-        response.status,
-        status,
-        "{}",
-        String::from_utf8_lossy(&response.raw)
-    );
-    assert_eq!(response.header("content-type"), Some("application/json"));
-    let json = response.json();
-    assert_eq!(json["error"], error, "{json}");
-    assert!(!json["reason"].as_str().unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use oss_callback::validate::{Answer, Rule, ServerResponse};
 use oss_callback::verify::{Key, KeyFetcher, KeySource, VerifyError, verify_with};
 use oss_callback::{CallbackFailed, OssCallback, OssError};
 use oss_callback_tests::support::{
-    LocalTransport, RawResponse, Signer, exchange, key_server, post as raw_post,
+    LocalTransport, RawResponse, Signer, assert_rejected, exchange, key_server, signed_post,
 };
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -74,23 +74,8 @@ async fn server() -> Server {
 
 impl Server {
     async fn signed(&self, path: &str, content_type: &str, body: &[u8]) -> RawResponse {
-        let authorization = self.signer.sign(path, body);
-        let headers = [
-            ("Content-Type", content_type),
-            ("Authorization", authorization.as_str()),
-        ];
-        exchange(self.addr, &raw_post(path, &headers, body)).await
+        signed_post(self.addr, &self.signer, path, content_type, body).await
     }
-}
-
-fn assert_rejected(response: &RawResponse, status: u16, error: &str) {
-    assert_eq!(
-        response.status,
-        status,
-        "{}",
-        String::from_utf8_lossy(&response.raw)
-    );
-    assert_eq!(response.json()["error"], error);
 }
 
 const FORM: &str = "application/x-www-form-urlencoded";

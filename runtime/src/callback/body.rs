@@ -281,11 +281,7 @@ where
     T: FromStr,
     T::Err: fmt::Display,
 {
-    if slot.is_some() {
-        return Err(CallbackError::DuplicateField { key });
-    }
-    *slot = Some(parse_value(key, value)?);
-    Ok(())
+    store(slot, key, || parse_value(key, value))
 }
 
 /// Stores the value of an `Option` field: empty (or JSON `null`) is `None`.
@@ -298,14 +294,25 @@ where
     T: FromStr,
     T::Err: fmt::Display,
 {
+    store(slot, key, || {
+        if value.is_empty() {
+            Ok(None)
+        } else {
+            parse_value(key, value).map(Some)
+        }
+    })
+}
+
+/// Fills `slot` once: a key seen twice is an error.
+fn store<T>(
+    slot: &mut Option<T>,
+    key: &'static str,
+    parse: impl FnOnce() -> Result<T, CallbackError>,
+) -> Result<(), CallbackError> {
     if slot.is_some() {
         return Err(CallbackError::DuplicateField { key });
     }
-    *slot = Some(if value.is_empty() {
-        None
-    } else {
-        Some(parse_value(key, value)?)
-    });
+    *slot = Some(parse()?);
     Ok(())
 }
 
