@@ -10,6 +10,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
+use super::ParameterError;
+use crate::callback::param::check_callback_url;
+use crate::validate::judge::{ContentLength, content_length};
 use crate::validate::{ConnectFailure, ConnectFailureKind, Limits, ServerResponse};
 
 /// The largest response head read.
@@ -28,14 +31,18 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    /// The target of a URL already checked by `CallbackParameter::check`.
-    pub(crate) fn parse(url: &str) -> Option<Target> {
-        let uri: http::Uri = url.parse().ok()?;
+    /// The target of a callback URL, checked as OSS checks it.
+    pub(crate) fn new(url: &str) -> Result<Target, ParameterError> {
+        let invalid = |reason: String| ParameterError::InvalidUrl {
+            url: url.to_owned(),
+            reason,
+        };
+        let uri = check_callback_url(url).map_err(invalid)?;
         let https = uri.scheme_str() == Some("https");
-        Some(Target {
+        let host = uri.host().ok_or_else(|| invalid("no host".to_owned()))?;
+        Ok(Target {
             https,
-            host: uri
-                .host()?
+            host: host
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .to_owned(),
@@ -238,24 +245,20 @@ fn parse_head(buffer: &[u8]) -> Result<Option<Head>, String> {
     }
 }
 
-/// The body length to read: a single valid Content-Length within the limit.
+/// The body length to read: a valid Content-Length within the limit, judged as the
+/// validator judges it.
 fn readable_length(headers: &[(Vec<u8>, Vec<u8>)], limits: &Limits) -> Option<usize> {
-    let mut values = headers
+    let mut head = ServerResponse::new(0);
+    head.headers = headers
         .iter()
-        .filter(|(name, _)| name.eq_ignore_ascii_case(b"content-length"))
-        .map(|(_, value)| value.trim_ascii());
-    let first = values.next()?;
-    if values.any(|other| other != first)
-        || first.is_empty()
-        || !first.iter().all(u8::is_ascii_digit)
-    {
-        return None;
+        .map(|(n, v)| (n.as_slice(), v.as_slice()))
+        .collect();
+    match content_length(&head) {
+        ContentLength::Valid(length) if length <= limits.max_body_bytes => {
+            usize::try_from(length).ok()
+        }
+        _ => None,
     }
-    let length: u64 = std::str::from_utf8(first).ok()?.parse().ok()?;
-    if length == 0 || length > limits.max_body_bytes {
-        return None;
-    }
-    usize::try_from(length).ok()
 }
 
 /// A TLS connection; SNI is sent only when the parameter asks for it, as OSS does.

@@ -127,13 +127,7 @@ impl Simulator {
             warnings: Vec::new(),
             elapsed: Duration::ZERO,
         };
-        if !is_bucket_name(&object.bucket) {
-            let err = ParameterError::InvalidBucketName {
-                bucket: object.bucket.clone(),
-            };
-            return refuse(simulation, err, &host_id);
-        }
-        let targets = match self.resolve(param, &mut simulation.warnings).await {
+        let targets = match resolve(prepare(param, object), &mut simulation.warnings).await {
             Ok(targets) => targets,
             Err(err) => return refuse(simulation, err, &host_id),
         };
@@ -206,38 +200,6 @@ impl Simulator {
         simulation
     }
 
-    /// Checks the parameter and resolves every URL, as OSS does on upload.
-    async fn resolve(
-        &self,
-        param: &CallbackParameter,
-        warnings: &mut Vec<String>,
-    ) -> Result<Vec<(String, Target, SocketAddr)>, ParameterError> {
-        param.check()?;
-        let mut targets = Vec::with_capacity(param.urls.len());
-        for url in &param.urls {
-            let target = Target::parse(url).ok_or_else(|| ParameterError::InvalidUrl {
-                url: url.clone(),
-                reason: "not an http:// or https:// URL with a host".to_owned(),
-            })?;
-            let not_found = || ParameterError::HostNotFound {
-                host: target.host.clone(),
-            };
-            let addr = tokio::net::lookup_host((target.host.as_str(), target.port))
-                .await
-                .map_err(|_| not_found())?
-                .next()
-                .ok_or_else(not_found)?;
-            if is_private(addr.ip()) {
-                warnings.push(format!(
-                    "{url}: {} is a private address; real OSS refuses it (EC 0007-00000008, `Private address is forbidden to callback.`)",
-                    addr.ip()
-                ));
-            }
-            targets.push((url.clone(), target, addr));
-        }
-        Ok(targets)
-    }
-
     /// The exact request the simulator sends to the URL at `index` of `param` (no network:
     /// the URL is not resolved), e.g. to see what a server receives.
     pub fn render_request(
@@ -247,17 +209,10 @@ impl Simulator {
         object: &ObjectInfo,
         index: usize,
     ) -> Result<Vec<u8>, ParameterError> {
-        param.check()?;
-        if !is_bucket_name(&object.bucket) {
-            return Err(ParameterError::InvalidBucketName {
-                bucket: object.bucket.clone(),
-            });
-        }
-        let url = param.urls.get(index).ok_or(ParameterError::MissingUrl)?;
-        let target = Target::parse(url).ok_or_else(|| ParameterError::InvalidUrl {
-            url: url.clone(),
-            reason: "not an http:// or https:// URL with a host".to_owned(),
-        })?;
+        let (_, target) = prepare(param, object)?
+            .into_iter()
+            .nth(index)
+            .ok_or(ParameterError::MissingUrl)?;
         let request_id = new_request_id();
         let body = render(param, vars, object, &request_id)?;
         Ok(self.request(param, &target, &body, &request_id, object))
@@ -306,6 +261,52 @@ impl Simulator {
         request.extend_from_slice(body);
         request
     }
+}
+
+/// What OSS checks on upload without the network: the parameter, the bucket name, and a
+/// target for every URL.
+fn prepare(
+    param: &CallbackParameter,
+    object: &ObjectInfo,
+) -> Result<Vec<(String, Target)>, ParameterError> {
+    param.check()?;
+    if !is_bucket_name(&object.bucket) {
+        return Err(ParameterError::InvalidBucketName {
+            bucket: object.bucket.clone(),
+        });
+    }
+    param
+        .urls
+        .iter()
+        .map(|url| Ok((url.clone(), Target::new(url)?)))
+        .collect()
+}
+
+/// Resolves every prepared URL, as OSS does on upload; a private address is a warning here,
+/// where OSS refuses it.
+async fn resolve(
+    prepared: Result<Vec<(String, Target)>, ParameterError>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(String, Target, SocketAddr)>, ParameterError> {
+    let mut targets = Vec::new();
+    for (url, target) in prepared? {
+        let not_found = || ParameterError::HostNotFound {
+            host: target.host.clone(),
+        };
+        let addr = tokio::net::lookup_host((target.host.as_str(), target.port))
+            .await
+            .map_err(|_| not_found())?
+            .next()
+            .ok_or_else(not_found)?;
+        if is_private(addr.ip()) {
+            warnings.push(format!(
+                "{url}: {} is a private address; real OSS refuses it (EC 0007-00000008, `Private address is forbidden to callback.`)",
+                addr.ip()
+            ));
+        }
+        targets.push((url, target, addr));
+    }
+    Ok(targets)
 }
 
 /// The callback body OSS renders for this upload.

@@ -125,13 +125,13 @@ fn connect_checks(failure: &ConnectFailure, limits: &Limits) -> Vec<Check> {
 }
 
 /// The Content-Length header(s) of a response, as OSS judges them.
-enum ContentLength {
+pub(crate) enum ContentLength {
     Missing { chunked: bool },
     Invalid(String),
     Valid(u64),
 }
 
-fn content_length(response: &ServerResponse<'_>) -> ContentLength {
+pub(crate) fn content_length(response: &ServerResponse<'_>) -> ContentLength {
     let values: Vec<&[u8]> = response
         .header_values("content-length")
         .map(trim_ows)

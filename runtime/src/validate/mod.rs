@@ -37,7 +37,7 @@
 //! with `Content-Type: application/xml`; the validator follows the long-standing JSON rule.
 
 mod answer;
-mod judge;
+pub(crate) mod judge;
 mod rule;
 
 use std::time::Duration;
