@@ -4,11 +4,11 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use oss_callback::callback::BodyType;
+use oss_callback::callback::{CallbackParameter, CallbackVariables};
+use oss_callback::judge::{CheckStatus, Limits};
 use oss_callback::simulate::{
-    CallbackParameter, CallbackVariables, ObjectInfo, SIMULATOR_PUBLIC_KEY_PEM, Simulation,
-    Simulator, simulator_key,
+    ObjectInfo, SIMULATOR_PUBLIC_KEY_PEM, Simulation, Simulator, simulator_key,
 };
-use oss_callback::validate::{CheckStatus, Limits};
 use oss_callback::{CallbackFailed, OssCallback};
 use serde::Serialize;
 
@@ -134,13 +134,15 @@ async fn check(args: &Args) -> Result<Outcome, String> {
     let mut vars = CallbackVariables::new();
     if args.vars.is_empty() && args.body_template.is_none() {
         // The example server's custom variable.
-        vars = vars.set("uid", "42");
+        vars = vars.set("uid", "42").map_err(|err| err.to_string())?;
     }
     for var in &args.vars {
         let (key, value) = var
             .split_once('=')
             .ok_or_else(|| format!("--var `{var}` is not key=value"))?;
-        vars = vars.set(key, value);
+        vars = vars
+            .set(key, value)
+            .map_err(|err| format!("--var `{var}`: {err}"))?;
     }
     let mut object = ObjectInfo::new(&args.bucket, &args.object)
         .size(args.size)
@@ -203,7 +205,7 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn rules(checks: &[oss_callback::validate::Check]) -> Vec<RuleReport> {
+fn rules(checks: &[oss_callback::judge::Check]) -> Vec<RuleReport> {
     checks
         .iter()
         .filter(|check| check.status != CheckStatus::Skipped)

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oss_callback::simulate::{CallbackParameter, CallbackVariables};
+use oss_callback::callback::{CallbackParameter, CallbackVariables};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

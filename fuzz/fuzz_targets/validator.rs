@@ -3,7 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use oss_callback::CallbackFailed;
-use oss_callback::validate::{Answer, Rule, ServerResponse};
+use oss_callback::judge::{Answer, Rule, ServerResponse};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(response) = ServerResponse::from_http(data) else {

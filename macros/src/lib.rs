@@ -16,7 +16,6 @@
 
 mod catalog;
 mod derive;
-mod suggest;
 
 use proc_macro::TokenStream;
 

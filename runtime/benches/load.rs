@@ -14,9 +14,8 @@ use std::time::{Duration, Instant};
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
-use oss_callback::simulate::{
-    CallbackParameter, CallbackVariables, ObjectInfo, Simulator, simulator_key,
-};
+use oss_callback::callback::{CallbackParameter, CallbackVariables};
+use oss_callback::simulate::{ObjectInfo, Simulator, simulator_key};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -77,7 +76,7 @@ fn report(name: &str, mut latencies: Vec<Duration>, total: Duration) {
 async fn simulated(url: &str) -> (Vec<Duration>, Duration, usize) {
     let simulator = Arc::new(Simulator::new());
     let param = Arc::new(CallbackParameter::for_callback::<example::Upload>(url));
-    let vars = Arc::new(CallbackVariables::new().set("uid", "42"));
+    let vars = Arc::new(CallbackVariables::new().set("uid", "42").unwrap());
     let permits = Arc::new(Semaphore::new(IN_FLIGHT));
     let mut tasks = JoinSet::new();
     let start = Instant::now();
@@ -104,7 +103,7 @@ async fn simulated(url: &str) -> (Vec<Duration>, Duration, usize) {
 
 async fn baseline(url: &str) -> (Vec<Duration>, Duration) {
     let param = CallbackParameter::for_callback::<example::Upload>(url);
-    let vars = CallbackVariables::new().set("uid", "42");
+    let vars = CallbackVariables::new().set("uid", "42").unwrap();
     let request = Arc::new(
         Simulator::new()
             .render_request(

@@ -11,7 +11,7 @@ use axum::{Extension, Router};
 use oss_callback::CallbackFailed;
 use oss_callback::OssCallback;
 use oss_callback::axum::{Callback, CallbackConfig, Reply, warn_when_slower_than};
-use oss_callback::validate::{Answer, ServerResponse};
+use oss_callback::judge::{Answer, ServerResponse};
 use oss_callback_tests::support::{
     RawResponse, Signer, assert_rejected, exchange, post as raw_post, signed_post,
 };

@@ -50,7 +50,7 @@ fn the_json_rendering_lists_every_entry_and_rule() {
     let json: serde_json::Value = serde_json::from_str(&CallbackFailed::docs_json()).unwrap();
     let entries = json["catalog"]["entries"].as_array().unwrap();
     assert_eq!(entries.len(), CallbackFailed::ENTRIES.len());
-    assert_eq!(json["catalog"]["limits"]["max_body_bytes"], 1_048_576);
+    assert_eq!(json["catalog"]["limits"]["max_answer_bytes"], 1_048_576);
     assert_eq!(json["rules"][0]["name"], "unreachable");
     let missing = entries
         .iter()

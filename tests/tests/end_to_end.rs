@@ -6,9 +6,8 @@ use axum::routing::post;
 use axum::{Extension, Router};
 use oss_callback::OssCallback;
 use oss_callback::axum::{Callback, CallbackConfig, Reply};
-use oss_callback::simulate::{
-    CallbackParameter, CallbackVariables, ObjectInfo, Simulator, simulator_key,
-};
+use oss_callback::callback::{CallbackParameter, CallbackVariables};
+use oss_callback::simulate::{ObjectInfo, Simulator, simulator_key};
 use serde_json::{Value, json};
 
 /// The server of `runtime/examples/axum_server.rs`, as the README shows it.
@@ -47,7 +46,7 @@ async fn the_example_server_accepts_simulated_form_callbacks() {
     let simulator = Simulator::new();
     for name in NAMES {
         let param = CallbackParameter::for_callback::<example::Upload>(&url);
-        let vars = CallbackVariables::new().set("uid", "42");
+        let vars = CallbackVariables::new().set("uid", "42").unwrap();
         let object = ObjectInfo::new("examplebucket", name)
             .size(7)
             .mime_type("image/png")
@@ -82,7 +81,9 @@ async fn a_json_server_accepts_simulated_json_callbacks() {
     let url = serve(app).await;
     for name in NAMES {
         let param = CallbackParameter::for_callback::<JsonUpload>(&url);
-        let vars = CallbackVariables::new().set("x:trace-id", "t-\"quoted\"\\n");
+        let vars = CallbackVariables::new()
+            .set("x:trace-id", "t-\"quoted\"\\n")
+            .unwrap();
         let object = ObjectInfo::new("photos", name).size(9);
         let simulation = Simulator::new().upload(&param, &vars, &object).await;
         assert!(
@@ -102,7 +103,7 @@ async fn a_json_server_accepts_simulated_json_callbacks() {
 async fn a_server_pinned_to_another_key_is_403_and_the_report_says_so() {
     let url = serve(example::app(oss_callback::verify::Key::oss())).await;
     let param = CallbackParameter::for_callback::<example::Upload>(&url);
-    let vars = CallbackVariables::new().set("uid", "1");
+    let vars = CallbackVariables::new().set("uid", "1").unwrap();
     let simulation = Simulator::new()
         .upload(&param, &vars, &ObjectInfo::new("photos", "o"))
         .await;

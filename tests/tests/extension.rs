@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use oss_callback::validate::{Answer, ConnectFailure, ConnectFailureKind, Rule, ServerResponse};
+use oss_callback::judge::{Answer, ConnectFailure, ConnectFailureKind, Rule, ServerResponse};
 use oss_callback::{CallbackFailed, OssError};
 use oss_callback_tests::AcmeCallbackFailed;
 

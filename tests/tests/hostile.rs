@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use axum::routing::post;
 use axum::{Extension, Router};
 use oss_callback::axum::{Callback, CallbackConfig, Reply};
-use oss_callback::validate::{Answer, Rule, ServerResponse};
+use oss_callback::judge::{Answer, Rule, ServerResponse};
 use oss_callback::verify::{Key, KeyFetcher, KeySource, VerifyError, verify_with};
 use oss_callback::{CallbackFailed, OssCallback, OssError};
 use oss_callback_tests::support::{
@@ -60,7 +60,7 @@ async fn server() -> Server {
         .layer(Extension(
             CallbackConfig::pinned(signer.public.clone())
                 .read_timeout(Duration::from_secs(1))
-                .max_body_bytes(1024 * 1024),
+                .max_callback_bytes(1024 * 1024),
         ));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -6,11 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use oss_callback::simulate::{
-    CallbackParameter, CallbackVariables, ObjectInfo, ParameterError, Simulation, Simulator,
-    simulator_key,
-};
-use oss_callback::validate::{Limits, Rule};
+use oss_callback::callback::{CallbackParameter, CallbackVariables, ParameterError};
+use oss_callback::judge::{Limits, Rule};
+use oss_callback::simulate::{ObjectInfo, Simulation, Simulator, simulator_key};
 use oss_callback::verify::verify_signature;
 use oss_callback::{CallbackFailed, OssError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -107,7 +105,7 @@ async fn simulate(url: &str) -> Simulation {
 
 async fn simulate_with(simulator: Simulator, url: &str) -> Simulation {
     let param = CallbackParameter::new(url, TEMPLATE);
-    let vars = CallbackVariables::new().set("x:uid", "42");
+    let vars = CallbackVariables::new().set("x:uid", "42").unwrap();
     simulator.upload(&param, &vars, &object()).await
 }
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use oss_callback::CallbackFailed;
-use oss_callback::validate::{
+use oss_callback::judge::{
     Answer, CheckStatus, ConnectFailure, ConnectFailureKind, Limits, Rule, ServerResponse, judge,
 };
 
@@ -18,7 +18,7 @@ fn good() -> ServerResponse<'static> {
         .elapsed(Duration::from_millis(30))
 }
 
-fn verdict(response: ServerResponse<'_>) -> oss_callback::validate::Verdict<CallbackFailed> {
+fn verdict(response: ServerResponse<'_>) -> oss_callback::judge::Verdict<CallbackFailed> {
     CallbackFailed::judge(&Answer::from(response))
 }
 
@@ -230,11 +230,11 @@ fn the_size_limit_is_configurable() {
             .body(&body),
     );
     let strict = Limits {
-        max_body_bytes: 99,
+        max_answer_bytes: 99,
         ..Limits::OSS
     };
     let lenient = Limits {
-        max_body_bytes: 3 * 1024 * 1024,
+        max_answer_bytes: 3 * 1024 * 1024,
         ..Limits::OSS
     };
     assert_eq!(
@@ -524,7 +524,7 @@ mod properties {
     use std::time::Duration;
 
     use oss_callback::CallbackFailed;
-    use oss_callback::validate::{Answer, CheckStatus, Rule, ServerResponse};
+    use oss_callback::judge::{Answer, CheckStatus, Rule, ServerResponse};
     use proptest::prelude::*;
 
     fn header_name() -> impl Strategy<Value = Vec<u8>> {
@@ -585,7 +585,7 @@ mod catalog_without_an_entry {
     //! A catalog may lack an entry for a rule; the verdict then names none, rather than the
     //! entry of a later rule that OSS would not report.
 
-    use oss_callback::validate::{Answer, Rule, ServerResponse};
+    use oss_callback::judge::{Answer, Rule, ServerResponse};
 
     oss_callback::catalog!(
         source = r#"

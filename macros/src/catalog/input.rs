@@ -2,13 +2,10 @@
 
 use std::path::PathBuf;
 
+use oss_callback_catalog::{BUILTIN_CATALOG, BUILTIN_LABEL, SourceFile};
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
-
-/// The built-in catalog, embedded when this crate is compiled so expanding it never looks a
-/// path up (`errors.toml` in this crate links to the one at the top of the repository).
-const BUILTIN: &str = include_str!("../../errors.toml");
 
 /// Where the catalog's toml comes from.
 pub(crate) enum Source {
@@ -86,29 +83,14 @@ impl Parse for Args {
     }
 }
 
-/// One toml document of the catalog, with the name diagnostics use for it.
-pub(crate) struct SourceFile {
-    pub(crate) label: String,
-    pub(crate) text: String,
-    /// The absolute path of a file read from disk, so the expansion can `include_bytes!` it.
-    pub(crate) tracked: Option<PathBuf>,
-}
-
 /// Reads the documents the arguments name: the built-in one first when it is part of the
-/// catalog, then the user's.
+/// catalog, then the user's. The built-in catalog is embedded in the vocabulary crate, so
+/// expanding it never looks a path up.
 pub(crate) fn load(args: &Args) -> Result<Vec<SourceFile>, syn::Error> {
-    let builtin = SourceFile {
-        label: "errors.toml (built-in)".to_owned(),
-        text: BUILTIN.to_owned(),
-        tracked: None,
-    };
+    let builtin = SourceFile::inline(BUILTIN_LABEL, BUILTIN_CATALOG);
     let own = match &args.source {
         Source::Builtin => return Ok(vec![builtin]),
-        Source::Inline(lit) => SourceFile {
-            label: "<inline source>".to_owned(),
-            text: lit.value(),
-            tracked: None,
-        },
+        Source::Inline(lit) => SourceFile::inline("<inline source>", lit.value()),
         Source::Path(lit) => read_file(lit)?,
     };
     Ok(if args.extend_builtin {
@@ -136,11 +118,7 @@ fn read_file(lit: &LitStr) -> Result<SourceFile, syn::Error> {
             ),
         )
     })?;
-    Ok(SourceFile {
-        label: relative,
-        text,
-        tracked: Some(path),
-    })
+    Ok(SourceFile::from_disk(relative, text, path))
 }
 
 /// The kind of an I/O error in words, without the OS-specific numbers.

@@ -1,22 +1,18 @@
 //! `catalog!`: errors.toml -> error enum, matcher, metadata, validator glue and docs.
 //!
-//! Staged like thiserror-impl: `input` (arguments, files) -> `parse` (toml -> raw structs with
-//! spans) -> `validate` (raw -> checked `model`, every problem collected) -> `expand` (model ->
-//! tokens; `matcher` expands the message matcher).
+//! Staged like thiserror-impl, the stages flowing one way: `input` (the macro's arguments and
+//! the files they name) -> parse and validate (the shared vocabulary crate
+//! `oss_callback_catalog`, which the CLI uses at run time too) -> `names` (the identifiers
+//! and Rust types the model becomes) -> `expand` (tokens; the matcher's `trie` is built
+//! there). A broken catalog becomes one `compile_error!` per problem beside a stub of the
+//! generated items.
 
-mod diagnostic;
 mod expand;
 mod input;
-mod matcher;
-mod model;
-mod parse;
-mod rules;
-mod template;
-mod validate;
+mod names;
+mod trie;
 
-use proc_macro2::TokenStream;
-
-use self::diagnostic::Diagnostics;
+use proc_macro2::{Span, TokenStream};
 
 /// The name the stub enum gets when the catalog is too broken to name it.
 const FALLBACK_NAME: &str = "CallbackFailed";
@@ -34,30 +30,30 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
             return out;
         }
     };
-
-    let mut diagnostics = Diagnostics::default();
-    let parsed: Vec<_> = files
-        .iter()
-        .filter_map(|file| parse::parse(file, &mut diagnostics).map(|raw| (file, raw)))
-        .collect();
-    let catalog = if parsed.len() == files.len() {
-        validate::validate(&parsed, &mut diagnostics)
-    } else {
-        None
-    };
-    match catalog {
-        Some(catalog) if diagnostics.is_empty() => expand::expand(&catalog),
-        _ => {
-            let name = parsed
-                .last()
-                .and_then(|(_, raw)| raw.catalog.as_ref())
-                .and_then(|header| header.get_ref().name.as_ref())
-                .map(|name| name.get_ref().clone())
-                .filter(|name| syn::parse_str::<syn::Ident>(name).is_ok())
-                .unwrap_or_else(|| FALLBACK_NAME.to_owned());
-            let mut out = diagnostics.to_compile_errors(args.span());
-            out.extend(expand::stub(&name));
+    match oss_callback_catalog::load(&files) {
+        Ok(catalog) => expand::expand(&catalog),
+        Err(diagnostics) => {
+            let mut out = compile_errors(diagnostics.messages(), args.span());
+            out.extend(expand::stub(&stub_name(&files)));
             out
         }
     }
+}
+
+/// One `compile_error!` per problem, all pointing at `span`.
+fn compile_errors(messages: &[String], span: Span) -> TokenStream {
+    messages
+        .iter()
+        .map(|message| syn::Error::new(span, message).to_compile_error())
+        .collect()
+}
+
+/// The enum name the user's catalog asks for, if it can be read, so that their code using
+/// the enum gets no cascade of "cannot find type" errors.
+fn stub_name(files: &[oss_callback_catalog::SourceFile]) -> String {
+    files
+        .last()
+        .and_then(|file| oss_callback_catalog::declared_name(&file.text))
+        .filter(|name| syn::parse_str::<syn::Ident>(name).is_ok())
+        .unwrap_or_else(|| FALLBACK_NAME.to_owned())
 }

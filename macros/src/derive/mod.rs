@@ -2,14 +2,13 @@
 //! the metadata the uploader-side helpers use.
 //!
 //! Staged like `catalog/`: `attr` (attributes as written) -> `validate` (every check, with
-//! the span of what is wrong) -> `model` -> `expand`. `vars` is the table of OSS's system
-//! variables.
+//! the span of what is wrong) -> `model` -> `expand`. OSS's system variables come from the
+//! shared vocabulary crate (`oss_callback_catalog::SystemVar`).
 
 mod attr;
 mod expand;
 mod model;
 mod validate;
-mod vars;
 
 use proc_macro2::TokenStream;
 

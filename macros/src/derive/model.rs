@@ -3,7 +3,7 @@
 use proc_macro2::Ident;
 use syn::Type;
 
-use super::vars::SystemVar;
+use oss_callback_catalog::SystemVar;
 
 /// A valid `#[derive(OssCallback)]` struct.
 pub(crate) struct Callback {
@@ -34,7 +34,7 @@ pub(crate) struct Field {
 
 /// Where OSS takes a field's value from.
 pub(crate) enum Source {
-    System(&'static SystemVar),
+    System(SystemVar),
     /// A custom variable, by its key without `x:`.
     Custom(String),
 }
@@ -43,7 +43,7 @@ impl Source {
     /// The variable as written in a template: `mimeType` or `x:uid`.
     pub(crate) fn variable(&self) -> String {
         match self {
-            Source::System(var) => var.name.to_owned(),
+            Source::System(var) => var.name().to_owned(),
             Source::Custom(key) => format!("x:{key}"),
         }
     }
@@ -70,7 +70,9 @@ impl Callback {
                     .map(|f| {
                         let variable = format!("${{{}}}", f.source.variable());
                         let value = match &f.source {
-                            Source::System(var) if var.json_number && var.name != "size" => {
+                            Source::System(var)
+                                if var.is_json_number() && *var != SystemVar::Size =>
+                            {
                                 format!("\"{variable}\"")
                             }
                             _ => variable,

@@ -1,171 +1,32 @@
 //! Every check of a `#[derive(OssCallback)]` input, with the span of what is wrong. All
 //! problems are collected, so one build reports all of them.
 
+use oss_callback_catalog::{SystemVar, is_custom_key};
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{Data, DeriveInput, Fields, GenericArgument, PathArguments, Type};
+use syn::{Data, DeriveInput, Fields, FieldsNamed, GenericArgument, LitStr, PathArguments, Type};
 
 use super::attr::{self, Custom};
 use super::model::{BodyType, Callback, Field, Source};
-use super::vars;
 
 /// Checks the input and builds the model, or returns every problem found.
 pub(crate) fn validate(input: &DeriveInput) -> Result<Callback, syn::Error> {
     let mut errors = Vec::new();
-    let named = match &input.data {
-        Data::Struct(data) => match &data.fields {
-            Fields::Named(named) => Some(named),
-            Fields::Unnamed(fields) => {
-                errors.push(syn::Error::new(
-                    fields.span(),
-                    "#[derive(OssCallback)] needs named fields: each field's name is its key in the callback body",
-                ));
-                None
-            }
-            Fields::Unit => {
-                errors.push(syn::Error::new(
-                    input.ident.span(),
-                    "#[derive(OssCallback)] needs named fields: a unit struct receives nothing",
-                ));
-                None
-            }
-        },
-        Data::Enum(data) => {
-            errors.push(syn::Error::new(
-                data.enum_token.span,
-                "#[derive(OssCallback)] works on structs with named fields, not enums",
-            ));
-            None
-        }
-        Data::Union(data) => {
-            errors.push(syn::Error::new(
-                data.union_token.span,
-                "#[derive(OssCallback)] works on structs with named fields, not unions",
-            ));
-            None
-        }
-    };
+    let named = named_fields(input, &mut errors);
     if !input.generics.params.is_empty() {
         errors.push(syn::Error::new(
             input.generics.span(),
             "#[derive(OssCallback)] does not support generic structs: the body's fields need concrete types",
         ));
     }
-
     let struct_attrs = attr::struct_attrs(&input.attrs, &mut errors);
-    let body_type = match &struct_attrs.body_type {
-        None => BodyType::Form,
-        Some(lit) => {
-            match lit.value().as_str() {
-                "form" => BodyType::Form,
-                "json" => BodyType::Json,
-                other => {
-                    errors.push(syn::Error::new(
-                    lit.span(),
-                    format!("unknown body_type `{other}`: expected \"form\" (OSS's default) or \"json\""),
-                ));
-                    BodyType::Form
-                }
-            }
-        }
-    };
-
+    let body_type = body_type(struct_attrs.body_type.as_ref(), &mut errors);
     let mut fields: Vec<Field> = Vec::new();
     for field in named.into_iter().flat_map(|n| &n.named) {
-        let Some(member) = field.ident.clone() else {
-            continue;
-        };
-        let name = unraw(&member);
-        let attrs = attr::field_attrs(&field.attrs, &mut errors);
-        let source = match (&attrs.var, &attrs.custom) {
-            (Some(var), Some(_)) => {
-                errors.push(syn::Error::new(
-                    var.span(),
-                    "a field is either a system variable (`var`) or a custom one (`custom`), not both",
-                ));
-                None
-            }
-            (Some(var), None) => system_var(&var.value(), var.span(), &mut errors),
-            (None, Some(Custom::FieldName(span))) => custom_key(&name, *span, true, &mut errors),
-            (None, Some(Custom::Key(key))) => {
-                custom_key(&key.value(), key.span(), false, &mut errors)
-            }
-            (None, None) => match vars::by_field(&name) {
-                Some(var) => Some(Source::System(var)),
-                None => {
-                    let suggestion = vars::suggest(&name)
-                        .map(|s| format!(" (did you mean `var = \"{s}\"`?)"))
-                        .unwrap_or_default();
-                    errors.push(syn::Error::new(
-                        member.span(),
-                        format!(
-                            "`{name}` is not an OSS system variable{suggestion}: name one with #[oss_callback(var = \"...\")], or mark the field #[oss_callback(custom)] for an `x:` variable. System variables: {}",
-                            vars::names()
-                        ),
-                    ));
-                    None
-                }
-            },
-        };
-        let key = match &attrs.rename {
-            Some(lit) => {
-                let key = lit.value();
-                if !is_body_key(&key) {
-                    errors.push(syn::Error::new(
-                        lit.span(),
-                        format!(
-                            "`{key}` cannot be a body key: use letters, digits, `_`, `-` and `.`"
-                        ),
-                    ));
-                }
-                key
-            }
-            None => name.clone(),
-        };
-        let (value_ty, optional) = match classify(&field.ty) {
-            Ok(classified) => classified,
-            Err(err) => {
-                errors.push(err);
-                continue;
-            }
-        };
-        let Some(source) = source else {
-            continue;
-        };
-        if let Some(other) = fields
-            .iter()
-            .find(|f| f.source.variable() == source.variable())
-        {
-            errors.push(syn::Error::new(
-                member.span(),
-                format!(
-                    "`{name}` reads `${{{}}}`, which field `{}` already reads",
-                    source.variable(),
-                    other.name
-                ),
-            ));
-            continue;
+        if let Some(field) = check_field(field, &fields, &mut errors) {
+            fields.push(field);
         }
-        if let Some(other) = fields.iter().find(|f| f.key == key) {
-            errors.push(syn::Error::new(
-                member.span(),
-                format!(
-                    "`{name}` has the body key `{key}` of field `{}`: rename one",
-                    other.name
-                ),
-            ));
-            continue;
-        }
-        fields.push(Field {
-            member,
-            name,
-            key,
-            source,
-            value_ty,
-            optional,
-        });
     }
-
     if named.is_some_and(|n| n.named.is_empty()) {
         errors.push(syn::Error::new(
             input.ident.span(),
@@ -184,13 +45,156 @@ pub(crate) fn validate(input: &DeriveInput) -> Result<Callback, syn::Error> {
     })
 }
 
+/// The named fields of a struct; anything else is an error.
+fn named_fields<'a>(
+    input: &'a DeriveInput,
+    errors: &mut Vec<syn::Error>,
+) -> Option<&'a FieldsNamed> {
+    let problem = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => return Some(named),
+            Fields::Unnamed(fields) => syn::Error::new(
+                fields.span(),
+                "#[derive(OssCallback)] needs named fields: each field's name is its key in the callback body",
+            ),
+            Fields::Unit => syn::Error::new(
+                input.ident.span(),
+                "#[derive(OssCallback)] needs named fields: a unit struct receives nothing",
+            ),
+        },
+        Data::Enum(data) => syn::Error::new(
+            data.enum_token.span,
+            "#[derive(OssCallback)] works on structs with named fields, not enums",
+        ),
+        Data::Union(data) => syn::Error::new(
+            data.union_token.span,
+            "#[derive(OssCallback)] works on structs with named fields, not unions",
+        ),
+    };
+    errors.push(problem);
+    None
+}
+
+/// `#[oss_callback(body_type = "...")]` on the struct; form is OSS's default.
+fn body_type(lit: Option<&LitStr>, errors: &mut Vec<syn::Error>) -> BodyType {
+    let Some(lit) = lit else {
+        return BodyType::Form;
+    };
+    match lit.value().as_str() {
+        "form" => BodyType::Form,
+        "json" => BodyType::Json,
+        other => {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!(
+                    "unknown body_type `{other}`: expected \"form\" (OSS's default) or \"json\""
+                ),
+            ));
+            BodyType::Form
+        }
+    }
+}
+
+/// One field: where its value comes from, its key in the body, its type; and that no
+/// `earlier` field reads the same variable or has the same key.
+fn check_field(
+    field: &syn::Field,
+    earlier: &[Field],
+    errors: &mut Vec<syn::Error>,
+) -> Option<Field> {
+    let member = field.ident.clone()?;
+    let name = unraw(&member);
+    let attrs = attr::field_attrs(&field.attrs, errors);
+    let source = field_source(&member, &name, &attrs, errors);
+    let key = match &attrs.rename {
+        Some(lit) => {
+            let key = lit.value();
+            if !is_body_key(&key) {
+                errors.push(syn::Error::new(
+                    lit.span(),
+                    format!("`{key}` cannot be a body key: use letters, digits, `_`, `-` and `.`"),
+                ));
+            }
+            key
+        }
+        None => name.clone(),
+    };
+    let (value_ty, optional) = classify(&field.ty).map_err(|err| errors.push(err)).ok()?;
+    let source = source?;
+    if let Some(other) = earlier
+        .iter()
+        .find(|f| f.source.variable() == source.variable())
+    {
+        let problem = format!(
+            "`{name}` reads `${{{}}}`, which field `{}` already reads",
+            source.variable(),
+            other.name
+        );
+        errors.push(syn::Error::new(member.span(), problem));
+        return None;
+    }
+    if let Some(other) = earlier.iter().find(|f| f.key == key) {
+        let problem = format!(
+            "`{name}` has the body key `{key}` of field `{}`: rename one",
+            other.name
+        );
+        errors.push(syn::Error::new(member.span(), problem));
+        return None;
+    }
+    Some(Field {
+        member,
+        name,
+        key,
+        source,
+        value_ty,
+        optional,
+    })
+}
+
+/// The variable a field reads: named by `var`, `custom`, or by the field's own name.
+fn field_source(
+    member: &syn::Ident,
+    name: &str,
+    attrs: &attr::FieldAttrs,
+    errors: &mut Vec<syn::Error>,
+) -> Option<Source> {
+    match (&attrs.var, &attrs.custom) {
+        (Some(var), Some(_)) => {
+            errors.push(syn::Error::new(
+                var.span(),
+                "a field is either a system variable (`var`) or a custom one (`custom`), not both",
+            ));
+            None
+        }
+        (Some(var), None) => system_var(&var.value(), var.span(), errors),
+        (None, Some(Custom::FieldName(span))) => custom_key(name, *span, true, errors),
+        (None, Some(Custom::Key(key))) => custom_key(&key.value(), key.span(), false, errors),
+        (None, None) => {
+            if let Some(var) = SystemVar::from_field_name(name) {
+                return Some(Source::System(var));
+            }
+            let suggestion = SystemVar::suggest(name)
+                .map(|s| format!(" (did you mean `var = \"{}\"`?)", s.name()))
+                .unwrap_or_default();
+            errors.push(syn::Error::new(
+                member.span(),
+                format!(
+                    "`{name}` is not an OSS system variable{suggestion}: name one with #[oss_callback(var = \"...\")], or mark the field #[oss_callback(custom)] for an `x:` variable. System variables: {}",
+                    SystemVar::names()
+                ),
+            ));
+            None
+        }
+    }
+}
+
 fn unraw(ident: &syn::Ident) -> String {
     let name = ident.to_string();
     name.strip_prefix("r#").map_or(name.clone(), str::to_owned)
 }
 
 fn system_var(name: &str, span: Span, errors: &mut Vec<syn::Error>) -> Option<Source> {
-    if let Some(var) = vars::by_name(name) {
+    if let Some(var) = SystemVar::from_name(name) {
         return Some(Source::System(var));
     }
     if name.starts_with("x:") {
@@ -203,14 +207,14 @@ fn system_var(name: &str, span: Span, errors: &mut Vec<syn::Error>) -> Option<So
         ));
         return None;
     }
-    let suggestion = vars::suggest(name)
-        .map(|s| format!(" (did you mean `{s}`?)"))
+    let suggestion = SystemVar::suggest(name)
+        .map(|s| format!(" (did you mean `{}`?)", s.name()))
         .unwrap_or_default();
     errors.push(syn::Error::new(
         span,
         format!(
             "unknown system variable `{name}`{suggestion}: OSS's variables are case-sensitive: {}",
-            vars::names()
+            SystemVar::names()
         ),
     ));
     None
@@ -222,11 +226,7 @@ fn custom_key(
     from_field: bool,
     errors: &mut Vec<syn::Error>,
 ) -> Option<Source> {
-    let valid = !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if valid {
+    if is_custom_key(key) {
         return Some(Source::Custom(key.to_owned()));
     }
     let suggestion = snake_key(key);

@@ -29,7 +29,7 @@ pub async fn warn_when_slower_than(warn_after: Duration, request: Request, next:
     let start = Instant::now();
     let response = next.run(request).await;
     let elapsed = start.elapsed();
-    let budget = crate::validate::Limits::OSS.timeout();
+    let budget = crate::judge::Limits::OSS.timeout();
     if elapsed > budget {
         tracing::error!(
             path,

@@ -20,7 +20,7 @@ pub struct CallbackConfig {
     pub key: KeySource,
     /// The largest callback body read, in bytes (default: 64 KiB). A callback body is the
     /// rendered template: object names are at most 1 KiB and custom variables 5 KB.
-    pub max_body_bytes: usize,
+    pub max_callback_bytes: usize,
     /// How long reading the body may take (default: 5 s, OSS's whole budget): OSS sends the
     /// body at once, so a body that trickles in is not from OSS, and is not waited for.
     pub read_timeout: Duration,
@@ -30,7 +30,7 @@ impl Default for CallbackConfig {
     fn default() -> Self {
         CallbackConfig {
             key: KeySource::Oss,
-            max_body_bytes: 64 * 1024,
+            max_callback_bytes: 64 * 1024,
             read_timeout: Duration::from_secs(5),
         }
     }
@@ -55,8 +55,8 @@ impl CallbackConfig {
 
     /// Sets the body limit.
     #[must_use]
-    pub fn max_body_bytes(mut self, max_body_bytes: usize) -> Self {
-        self.max_body_bytes = max_body_bytes;
+    pub fn max_callback_bytes(mut self, max_callback_bytes: usize) -> Self {
+        self.max_callback_bytes = max_callback_bytes;
         self
     }
 
@@ -97,12 +97,12 @@ where
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > config.max_body_bytes as u64) {
+        if declared.is_some_and(|len| len > config.max_callback_bytes as u64) {
             return Err(CallbackRejection::BodyTooLarge {
-                limit: config.max_body_bytes,
+                limit: config.max_callback_bytes,
             });
         }
-        let read = Limited::new(body, config.max_body_bytes).collect();
+        let read = Limited::new(body, config.max_callback_bytes).collect();
         let bytes = tokio::time::timeout(config.read_timeout, read)
             .await
             .map_err(|_| CallbackRejection::BodyTimedOut {
@@ -111,7 +111,7 @@ where
             .map_err(|err| {
                 if err.downcast_ref::<LengthLimitError>().is_some() {
                     CallbackRejection::BodyTooLarge {
-                        limit: config.max_body_bytes,
+                        limit: config.max_callback_bytes,
                     }
                 } else {
                     CallbackRejection::BodyUnreadable {
@@ -146,7 +146,7 @@ where
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CallbackRejection {
-    /// The body is larger than [`CallbackConfig::max_body_bytes`].
+    /// The body is larger than [`CallbackConfig::max_callback_bytes`].
     BodyTooLarge {
         /// The limit.
         limit: usize,

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::json_response;
 use crate::catalog::CallbackFailed;
-use crate::validate::{Answer, ServerResponse, Verdict};
+use crate::judge::{Answer, ServerResponse, Verdict};
 
 /// The answer to OSS: `T` as JSON, status 200, with `Content-Type` and `Content-Length`.
 ///

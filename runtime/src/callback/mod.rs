@@ -1,6 +1,7 @@
 //! The callback OSS sends to your server: the [`OssCallback`] trait that
 //! `#[derive(OssCallback)]` implements, the body it parses, the template it declares, and the
-//! uploader-side values that ask OSS for it.
+//! callback parameter that asks OSS for it ([`CallbackParameter`], [`CallbackVariables`]:
+//! encoded by uploaders, decoded and checked by the simulator).
 //!
 //! ```
 //! use oss_callback::{BodyType, OssCallback};
@@ -30,18 +31,19 @@
 //! ```
 
 pub(crate) mod body;
-pub(crate) mod param;
+pub(crate) mod parameter;
 mod template;
-mod variable;
 
 use std::fmt;
 
 use serde::Serialize;
 
 pub use self::body::CallbackError;
-pub use self::param::{CallbackParam, CallbackVars, MAX_URLS, MAX_VARS_BYTES, ParamError};
+pub use self::parameter::{
+    CallbackParameter, CallbackVariables, MAX_URLS, MAX_VARS_BYTES, ParameterError,
+};
 pub use self::template::{TemplateError, render_body};
-pub use self::variable::{SystemVar, Variable, is_custom_key};
+pub use oss_callback_catalog::{SystemVar, Variable, is_custom_key};
 
 #[doc(hidden)]
 pub use self::body::{
@@ -63,14 +65,14 @@ pub trait OssCallback: Sized {
 
     /// The callback parameter (`x-oss-callback`) an uploader sends to have OSS call `url`
     /// with this body.
-    fn callback_param(url: impl Into<String>) -> CallbackParam {
-        CallbackParam::new::<Self>(url)
+    fn callback_param(url: impl Into<String>) -> CallbackParameter {
+        CallbackParameter::for_callback::<Self>(url)
     }
 
     /// The custom variables (`x-oss-callback-var`) of this callback, to be filled by the
-    /// uploader.
-    fn callback_vars() -> CallbackVars {
-        CallbackVars::new::<Self>()
+    /// uploader: only the struct's custom fields can be set.
+    fn callback_vars() -> CallbackVariables {
+        CallbackVariables::for_callback::<Self>()
     }
 }
 

@@ -10,15 +10,14 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
-use super::ParameterError;
-use crate::callback::param::check_callback_url;
-use crate::validate::judge::{ContentLength, content_length};
-use crate::validate::{ConnectFailure, ConnectFailureKind, Limits, ServerResponse};
+use crate::callback::ParameterError;
+use crate::callback::parameter::check_callback_url;
+use crate::judge::{
+    ConnectFailure, ConnectFailureKind, ContentLength, Head, HttpParseError, Limits, ServerResponse,
+};
 
 /// The largest response head read.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
-/// The most header lines parsed.
-const MAX_HEADERS: usize = 100;
 
 /// Where one callback goes.
 #[derive(Debug, Clone)]
@@ -76,29 +75,28 @@ pub(crate) enum Received {
     Failed(ConnectFailure),
 }
 
-/// A response, owned.
+/// A response, owned: the bytes as they arrived (head, then as much body as OSS reads).
 #[derive(Debug, Clone)]
 pub(crate) struct OwnedResponse {
     pub(crate) status: u16,
-    pub(crate) headers: Vec<(Vec<u8>, Vec<u8>)>,
-    pub(crate) body: Vec<u8>,
+    raw: Vec<u8>,
+    head_len: usize,
     pub(crate) elapsed: Duration,
     pub(crate) peer: String,
 }
 
 impl OwnedResponse {
+    /// The body bytes that were read.
+    pub(crate) fn body(&self) -> &[u8] {
+        self.raw.get(self.head_len..).unwrap_or_default()
+    }
+
     pub(crate) fn as_server_response(&self) -> ServerResponse<'_> {
-        ServerResponse {
-            status: self.status,
-            headers: self
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_slice(), v.as_slice()))
-                .collect(),
-            body: &self.body,
-            elapsed: self.elapsed,
-            peer: Some(self.peer.clone()),
-        }
+        // The head parsed when it arrived, so it parses again.
+        ServerResponse::from_http(&self.raw)
+            .unwrap_or_else(|_| ServerResponse::new(self.status))
+            .elapsed(self.elapsed)
+            .peer(self.peer.clone())
     }
 }
 
@@ -158,9 +156,9 @@ pub(crate) async fn exchange(
 
     // The head.
     let mut buffer = Vec::with_capacity(4096);
-    let (status, headers, head_len) = loop {
-        match parse_head(&buffer) {
-            Ok(Some(head)) => break head,
+    let (status, head_len, length) = loop {
+        match Head::parse(&buffer) {
+            Ok(Some((head, len))) => break (head.status, len, readable_length(&head, limits)),
             Ok(None) if buffer.len() > MAX_HEAD_BYTES => {
                 return failed(
                     ConnectFailureKind::Refused,
@@ -168,7 +166,13 @@ pub(crate) async fn exchange(
                 );
             }
             Ok(None) => {}
-            Err(reason) => return failed(ConnectFailureKind::Refused, reason),
+            Err(HttpParseError::Malformed(reason)) => {
+                return failed(
+                    ConnectFailureKind::Refused,
+                    format!("the response is not HTTP/1.x: {reason}"),
+                );
+            }
+            Err(err) => return failed(ConnectFailureKind::Refused, err.to_string()),
         }
         match timeout_at(deadline, read_more(&mut stream, &mut buffer)).await {
             Err(_) => return timed_out("waiting for the response"),
@@ -187,13 +191,13 @@ pub(crate) async fn exchange(
             }
         }
     };
-    let mut body = buffer.split_off(head_len);
 
     // The body: OSS reads it only when a valid Content-Length within the limit announces it.
     let mut elapsed = None;
-    if let Some(length) = readable_length(&headers, limits) {
-        while body.len() < length {
-            match timeout_at(deadline, read_more(&mut stream, &mut body)).await {
+    if let Some(length) = length {
+        let end = head_len.saturating_add(length);
+        while buffer.len() < end {
+            match timeout_at(deadline, read_more(&mut stream, &mut buffer)).await {
                 Ok(Ok(n)) if n > 0 => {}
                 Ok(_) => break,
                 Err(_) => {
@@ -203,12 +207,12 @@ pub(crate) async fn exchange(
                 }
             }
         }
-        body.truncate(length);
+        buffer.truncate(end);
     }
     Received::Response(OwnedResponse {
         status,
-        headers,
-        body,
+        raw: buffer,
+        head_len,
         elapsed: elapsed.unwrap_or_else(|| start.elapsed()),
         peer,
     })
@@ -224,37 +228,10 @@ async fn read_more(
     Ok(n)
 }
 
-type Head = (u16, Vec<(Vec<u8>, Vec<u8>)>, usize);
-
-/// The status, headers and length of a complete head, `None` if incomplete.
-fn parse_head(buffer: &[u8]) -> Result<Option<Head>, String> {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut response = httparse::Response::new(&mut headers);
-    match response.parse(buffer) {
-        Ok(httparse::Status::Complete(len)) => {
-            let status = response.code.unwrap_or_default();
-            let headers = response
-                .headers
-                .iter()
-                .map(|h| (h.name.as_bytes().to_vec(), h.value.to_vec()))
-                .collect();
-            Ok(Some((status, headers, len)))
-        }
-        Ok(httparse::Status::Partial) => Ok(None),
-        Err(err) => Err(format!("the response is not HTTP/1.x: {err}")),
-    }
-}
-
-/// The body length to read: a valid Content-Length within the limit, judged as the
-/// validator judges it.
-fn readable_length(headers: &[(Vec<u8>, Vec<u8>)], limits: &Limits) -> Option<usize> {
-    let mut head = ServerResponse::new(0);
-    head.headers = headers
-        .iter()
-        .map(|(n, v)| (n.as_slice(), v.as_slice()))
-        .collect();
-    match content_length(&head) {
-        ContentLength::Valid(length) if length <= limits.max_body_bytes => {
+/// The body length to read: a valid Content-Length within the limit.
+fn readable_length(head: &Head<'_>, limits: &Limits) -> Option<usize> {
+    match head.content_length() {
+        ContentLength::Valid(length) if length <= limits.max_answer_bytes => {
             usize::try_from(length).ok()
         }
         _ => None,

@@ -11,13 +11,14 @@
 //!
 //! ```no_run
 //! # async fn demo() {
-//! use oss_callback::simulate::{CallbackParameter, CallbackVariables, ObjectInfo, Simulator};
+//! use oss_callback::callback::{CallbackParameter, CallbackVariables};
+//! use oss_callback::simulate::{ObjectInfo, Simulator};
 //!
 //! let param = CallbackParameter::new(
 //!     "http://127.0.0.1:8080/oss/callback",
 //!     "bucket=${bucket}&object=${object}&size=${size}&uid=${x:uid}",
 //! );
-//! let vars = CallbackVariables::new().set("uid", "42");
+//! let vars = CallbackVariables::new().set("uid", 42).unwrap();
 //! let object = ObjectInfo::new("photos", "2024/cat.jpg").size(1024);
 //! let simulation = Simulator::new().upload(&param, &vars, &object).await;
 //! if let Some(failure) = &simulation.failure {
@@ -33,7 +34,6 @@ mod exchange;
 mod key;
 mod object;
 mod outcome;
-mod parameter;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,10 +49,9 @@ pub use self::key::{SIMULATOR_PUBLIC_KEY_PEM, simulator_key};
 pub use self::object::{ImageInfo, ObjectInfo};
 use self::outcome::error_xml;
 pub use self::outcome::{Attempt, Simulation};
-pub use self::parameter::{CallbackParameter, CallbackVariables, ParameterError};
-use crate::callback::render_body;
+use crate::callback::{CallbackParameter, CallbackVariables, ParameterError, render_body};
 use crate::catalog::CallbackFailed;
-use crate::validate::{Answer, Limits};
+use crate::judge::{Answer, Limits};
 use crate::verify::string_to_sign;
 
 /// The key URL OSS names in `x-oss-pub-key-url` (the simulator sends it too; its signatures
@@ -146,7 +145,7 @@ impl Simulator {
                     Answer::Response(response.as_server_response()),
                     Some(response.status),
                     response.elapsed,
-                    response.body.clone(),
+                    response.body().to_vec(),
                 ),
                 Received::Failed(failure) => (
                     Answer::ConnectFailed(failure.clone()),
@@ -155,7 +154,7 @@ impl Simulator {
                     Vec::new(),
                 ),
             };
-            let verdict = crate::validate::judge::<CallbackFailed>(&answer, &self.limits);
+            let verdict = crate::judge::judge::<CallbackFailed>(&answer, &self.limits);
             let accepted = verdict.is_accepted();
             simulation.attempts.push(Attempt {
                 url: url.clone(),
@@ -165,8 +164,8 @@ impl Simulator {
                 elapsed,
             });
             if accepted {
-                if let Received::Response(response) = received {
-                    simulation.body = response.body;
+                if let Received::Response(response) = &received {
+                    simulation.body = response.body().to_vec();
                 }
                 simulation.elapsed = start.elapsed();
                 return simulation;

@@ -1,8 +1,6 @@
 //! The uploaded object: what OSS substitutes for the system variables.
 
-use crate::callback::{SystemVar, Variable};
-
-use super::CallbackVariables;
+use crate::callback::{CallbackVariables, SystemVar, Variable};
 
 /// The object OSS stored, as the system variables describe it.
 ///
@@ -129,6 +127,8 @@ impl ObjectInfo {
                 SystemVar::ClientIp => Some(self.client_ip.clone()),
                 SystemVar::ReqId => Some(request_id.to_owned()),
                 SystemVar::Operation => Some(self.operation.clone()),
+                // A variable this simulator does not know yet renders empty.
+                _ => None,
             },
         }
     }

@@ -3,11 +3,10 @@
 use std::fmt::Write;
 use std::time::Duration;
 
+use crate::callback::ParameterError;
 use crate::catalog::CallbackFailed;
+use crate::judge::Verdict;
 use crate::oss_error::OssError;
-use crate::validate::Verdict;
-
-use super::ParameterError;
 
 /// The result of a simulated upload: what the uploader receives, and why.
 #[derive(Debug, Clone)]

@@ -1,0 +1,151 @@
+//! The enum's inherent methods: `ENTRIES`, `INFO`, `parse`, `entry`, `judge`, the docs.
+
+use oss_callback_catalog::Catalog;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{match_self, matcher, metadata, pattern};
+use crate::catalog::names;
+use crate::catalog::trie::Trie;
+
+pub(super) fn inherent_impl(catalog: &Catalog) -> TokenStream {
+    let name = format_ident!("{}", catalog.name);
+    let Catalog {
+        http_status,
+        code,
+        source,
+        limits,
+        ..
+    } = catalog;
+    let catalog_name = &catalog.name;
+    let entries = catalog.entries.iter().map(metadata::entry_metadata);
+    let parse_body = matcher::parse_body(&Trie::build(catalog), &name, &catalog.entries);
+    let (timeout_ms, max_answer_bytes) = (limits.timeout_ms, limits.max_answer_bytes);
+    let entry_arms = catalog.entries.iter().enumerate().map(|(index, entry)| {
+        let variant = names::variant(entry);
+        quote!(Self::#variant { .. } => #index)
+    });
+    let entry_body = if catalog.entries.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote! {
+            let index = match self {
+                #(#entry_arms,)*
+            };
+            &Self::ENTRIES[index]
+        }
+    };
+    let field_arms = catalog.entries.iter().map(|entry| {
+        let pattern = pattern(entry);
+        let values = entry.fields.iter().map(|field| {
+            let ident = names::field(field);
+            let name = &field.name;
+            quote!(::oss_callback::Field { name: #name, value: ::oss_callback::FieldValue::from(#ident) })
+        });
+        quote!(#pattern => ::std::vec![#(#values),*])
+    });
+    let fields_body = match_self(catalog, field_arms);
+    quote! {
+        impl #name {
+            /// Metadata of every entry of the catalog, in catalog order.
+            pub const ENTRIES: &'static [::oss_callback::Entry] = &[#(#entries),*];
+
+            /// The catalog as a whole: its name, status, code, limits and entries.
+            pub const INFO: ::oss_callback::CatalogInfo = ::oss_callback::CatalogInfo {
+                name: #catalog_name,
+                http_status: #http_status,
+                code: #code,
+                source: #source,
+                limits: ::oss_callback::judge::Limits {
+                    timeout_ms: #timeout_ms,
+                    max_answer_bytes: #max_answer_bytes,
+                },
+                entries: Self::ENTRIES,
+            };
+
+            /// Classifies a message as OSS writes it (the `Message` of a 203 error body).
+            ///
+            /// Tolerates ASCII case, runs of whitespace, whitespace around punctuation and a
+            /// missing final dot; the words must be exact. Returns `None` for any other text.
+            #[must_use]
+            #[inline]
+            pub fn parse(message: &str) -> ::core::option::Option<Self> {
+                #parse_body
+            }
+
+            /// The catalog entry of this failure: cause, solutions, rule, samples, ...
+            #[must_use]
+            #[allow(clippy::indexing_slicing)]
+            pub fn entry(&self) -> &'static ::oss_callback::Entry {
+                #entry_body
+            }
+
+            /// The entry's stable id, e.g. `missing_content_length`.
+            #[must_use]
+            pub fn id(&self) -> &'static str {
+                self.entry().id
+            }
+
+            /// Why OSS returns this failure.
+            #[must_use]
+            pub fn cause(&self) -> &'static str {
+                self.entry().cause
+            }
+
+            /// What to do about it, in order.
+            #[must_use]
+            pub fn solutions(&self) -> &'static [&'static str] {
+                self.entry().solutions
+            }
+
+            /// The solutions that hold for this failure's values (e.g. for status 405).
+            #[must_use]
+            pub fn hints(&self) -> ::std::vec::Vec<&'static str> {
+                ::oss_callback::catalog::matching_hints(self.entry(), &self.fields())
+            }
+
+            /// Who must act.
+            #[must_use]
+            pub fn fault(&self) -> ::oss_callback::Fault {
+                self.entry().fault
+            }
+
+            /// Whether retrying the upload can help.
+            #[must_use]
+            pub fn retry(&self) -> ::oss_callback::Retry {
+                self.entry().retry
+            }
+
+            /// The response rule the validator produces this failure for, if any.
+            #[must_use]
+            pub fn rule(&self) -> ::core::option::Option<::oss_callback::judge::Rule> {
+                self.entry().rule
+            }
+
+            /// The placeholder values of the message, in order (e.g. `status = 400`).
+            #[must_use]
+            pub fn fields(&self) -> ::std::vec::Vec<::oss_callback::Field<'_>> {
+                #fields_body
+            }
+
+            /// The verdict OSS would give on a callback server's answer, with this catalog's
+            /// limits: accepted, or the failure it would report and every rule that failed.
+            #[must_use]
+            pub fn judge(answer: &::oss_callback::judge::Answer<'_>) -> ::oss_callback::judge::Verdict<Self> {
+                ::oss_callback::judge::judge::<Self>(answer, &Self::INFO.limits)
+            }
+
+            /// The catalog rendered as Markdown (what `docs/errors.md` holds for the built-in one).
+            #[must_use]
+            pub fn docs_markdown() -> ::std::string::String {
+                ::oss_callback::catalog::docs::markdown(&Self::INFO)
+            }
+
+            /// The catalog rendered as JSON.
+            #[must_use]
+            pub fn docs_json() -> ::std::string::String {
+                ::oss_callback::catalog::docs::json(&Self::INFO)
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! The catalog: the [`Catalog`] trait every generated error enum implements, the built-in
+//! catalog expanded from `errors.toml` ([`CallbackFailed`]), its entries' static metadata
+//! ([`entry`]), its documentation ([`docs`]), and the steps of the generated matcher. The
+//! macro side of the same concept is `macros/src/catalog/`.
+//!
+//! ```
+//! use oss_callback::{CallbackFailed, Fault};
+//!
+//! let failure = CallbackFailed::parse("Error Status : 400.User server missing content-length.").unwrap();
+//! assert_eq!(failure, CallbackFailed::MissingContentLength { status: 400 });
+//! assert_eq!(failure.id(), "missing_content_length");
+//! assert_eq!(failure.fault(), Fault::CallbackServer);
+//! assert_eq!(failure.to_string(), "Error Status : 400.User server missing content-length.");
+//!
+//! // Case, spacing and the final dot do not matter; the words do.
+//! assert_eq!(CallbackFailed::parse("error status: 502"), Some(CallbackFailed::UnexpectedStatus { status: 502 }));
+//! assert_eq!(CallbackFailed::parse("Error status : 502 please"), None);
+//! ```
+
+pub mod docs;
+pub mod entry;
+
+use serde::Serialize;
+
+use self::entry::{Entry, Field, FieldValue};
+use crate::judge::{Facts, Limits, Rule};
+
+crate::catalog!();
+
+/// A catalog of OSS callback failures: implemented by every enum that `catalog!` generates.
+///
+/// Generic code (the validator, the docs, [`OssError`](crate::OssError)) works with any
+/// catalog through this trait. The generated enums also have inherent methods of the same
+/// names, so the trait need not be imported to use them.
+pub trait Catalog: Sized + Clone + std::fmt::Debug + std::fmt::Display + 'static {
+    /// The catalog as a whole.
+    const INFO: CatalogInfo;
+
+    /// Classifies a message as OSS writes it.
+    fn parse(message: &str) -> Option<Self>;
+
+    /// This failure's entry.
+    fn entry(&self) -> &'static Entry;
+
+    /// This failure's placeholder values, in order.
+    fn fields(&self) -> Vec<Field<'_>>;
+
+    /// Builds the failure of entry `id` from its placeholder values (in order), when they fit
+    /// the declared types.
+    fn from_fields(id: &str, values: &[FieldValue<'_>]) -> Option<Self>;
+
+    /// The failure this catalog reports when `rule` fails, filled from `facts`; `None` when
+    /// no entry of the catalog has that rule.
+    fn from_failure(rule: Rule, facts: &Facts) -> Option<Self>;
+}
+
+/// The whole catalog: name, HTTP status and code of the failures, limits and entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CatalogInfo {
+    /// The generated enum's name, e.g. `CallbackFailed`.
+    pub name: &'static str,
+    /// The HTTP status OSS answers the uploader with (203).
+    pub http_status: u16,
+    /// The error code in the XML body (`CallbackFailed`).
+    pub code: &'static str,
+    /// Where the catalog comes from.
+    pub source: &'static str,
+    /// The limits OSS enforces on the callback server's answer.
+    pub limits: Limits,
+    /// Every entry, in catalog order.
+    pub entries: &'static [Entry],
+}
+
+impl CatalogInfo {
+    /// The entry with this id.
+    #[must_use]
+    pub fn entry(&self, id: &str) -> Option<&'static Entry> {
+        self.entries.iter().find(|entry| entry.id == id)
+    }
+}
+
+/// The solutions of `entry`'s hints that hold for these placeholder values.
+#[must_use]
+pub fn matching_hints(entry: &Entry, fields: &[Field<'_>]) -> Vec<&'static str> {
+    entry
+        .hints
+        .iter()
+        .filter(|hint| hint.applies_to(fields))
+        .map(|hint| hint.solution)
+        .collect()
+}
