@@ -6,32 +6,12 @@ use std::ops::Range;
 
 use toml::Spanned;
 
+use super::entry_check::EntryCheck;
 use super::{Located, hints, templates};
 use crate::diagnostic::{Diagnostics, Location, SourceFile};
 use crate::model::{Entry, Field, camel_case};
 use crate::schema::RawEntry;
 use crate::{Fault, FieldType, Retry, Rule};
-
-/// Reports the problems of one entry under its id, and remembers whether there were any.
-pub(super) struct EntryCheck<'a, 'd> {
-    pub(super) file: &'a SourceFile,
-    /// The whole table, for problems of a missing key.
-    pub(super) table: Location<'a>,
-    pub(super) id: String,
-    pub(super) ok: bool,
-    pub(super) d: &'d mut Diagnostics,
-}
-
-impl<'a> EntryCheck<'a, '_> {
-    pub(super) fn at(&self, span: Range<usize>) -> Location<'a> {
-        Location::new(self.file, span)
-    }
-
-    pub(super) fn fail(&mut self, at: Location<'_>, message: impl AsRef<str>) {
-        self.ok = false;
-        self.d.error(at, Some(&self.id), message);
-    }
-}
 
 /// Checks one `[[error]]` table; `None` when it has problems (all reported).
 pub(super) fn check<'a>(
@@ -88,35 +68,48 @@ pub(super) fn check<'a>(
     if !c.ok {
         return None;
     }
-    let text = |value: &Option<Spanned<String>>| value.as_ref().map(|v| v.get_ref().clone());
-    Some(Located {
+    let entry = Entry {
+        variant: camel_case(&c.id),
+        id: c.id,
+        message: message?,
+        aliases,
+        fields,
+        cause: cause?,
+        solutions,
+        hints,
+        fault: fault?,
+        retry: retry?,
+        rule,
+        superseded_by: None,
+        samples: Vec::new(),
+        example: raw.example.as_ref().map(|e| e.get_ref().trim().to_owned()),
+        ec: text(&raw.ec),
+        source: text(&raw.source),
+        see: raw.see.iter().map(|s| s.get_ref().clone()).collect(),
+    };
+    Some(located(entry, entry_at, raw))
+}
+
+/// The entry with its samples, and where it and its samples are.
+fn located<'a>(entry: Entry, at: Location<'a>, raw: &RawEntry) -> Located<'a> {
+    let samples: Vec<(String, Range<usize>)> = raw
+        .samples
+        .iter()
+        .map(|s| (s.get_ref().clone(), s.span()))
+        .collect();
+    Located {
         entry: Entry {
-            variant: camel_case(&c.id),
-            id: c.id,
-            message: message?,
-            aliases,
-            fields,
-            cause: cause?,
-            solutions,
-            hints,
-            fault: fault?,
-            retry: retry?,
-            rule,
-            superseded_by: None,
-            samples: raw.samples.iter().map(|s| s.get_ref().clone()).collect(),
-            example: text(&raw.example).map(|e| e.trim().to_owned()),
-            ec: text(&raw.ec),
-            source: text(&raw.source),
-            see: raw.see.iter().map(|s| s.get_ref().clone()).collect(),
+            samples: samples.iter().map(|(sample, _)| sample.clone()).collect(),
+            ..entry
         },
-        at: entry_at,
+        at,
         overrides: raw.overrides.clone(),
-        samples: raw
-            .samples
-            .iter()
-            .map(|s| (s.get_ref().clone(), s.span()))
-            .collect(),
-    })
+        samples,
+    }
+}
+
+fn text(value: &Option<Spanned<String>>) -> Option<String> {
+    value.as_ref().map(|v| v.get_ref().clone())
 }
 
 fn is_snake_case(id: &str) -> bool {

@@ -2,7 +2,7 @@
 
 use toml::Spanned;
 
-use super::entry::EntryCheck;
+use super::entry_check::EntryCheck;
 use crate::model::{Field, Hint};
 use crate::schema::{RawHint, RawScalar};
 

@@ -6,6 +6,7 @@
 
 mod across;
 mod entry;
+mod entry_check;
 mod header;
 mod hints;
 mod templates;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::entry::EntryCheck;
+use super::entry_check::EntryCheck;
 use crate::model::Field;
 use crate::schema::RawEntry;
 use crate::{FieldType, MessageTemplate};

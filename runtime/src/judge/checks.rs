@@ -125,20 +125,27 @@ fn connect_checks(failure: &ConnectFailure, limits: &Limits) -> Vec<Check> {
 }
 
 fn response_checks(response: &ServerResponse<'_>, limits: &Limits) -> Vec<Check> {
+    let length = response.head.content_length();
     let mut checks = Vec::with_capacity(Rule::ALL.len());
     checks.push(check(Rule::Unreachable, CheckStatus::Passed, "connected"));
+    checks.push(timeout_check(response, &length, limits));
+    checks.push(status_check(response.head.status));
+    checks.extend(content_length_checks(&length));
+    checks.push(size_check(response, &length, limits));
+    checks.push(json_check(response, &length));
+    checks
+}
 
-    let length = response.head.content_length();
+/// Late, or a body shorter than declared (OSS waits for the rest).
+fn timeout_check(response: &ServerResponse<'_>, length: &ContentLength, limits: &Limits) -> Check {
     let body_len = u64::try_from(response.body.len()).unwrap_or(u64::MAX);
     let elapsed = millis(response.elapsed);
-
-    // Timeout: late, or a body shorter than declared (OSS waits for the rest).
     let timeout = if response.elapsed > limits.timeout() {
         Some(format!(
             "the response took {elapsed} ms; OSS gives up at {} ms",
             limits.timeout_ms
         ))
-    } else if let ContentLength::Valid(declared) = length {
+    } else if let ContentLength::Valid(declared) = *length {
         // Over the size limit, OSS refuses on the header without waiting for the body.
         (declared > body_len && declared <= limits.max_answer_bytes).then(|| {
             format!(
@@ -149,7 +156,7 @@ fn response_checks(response: &ServerResponse<'_>, limits: &Limits) -> Vec<Check>
     } else {
         None
     };
-    checks.push(match timeout {
+    match timeout {
         Some(detail) => failed(
             Rule::Timeout,
             detail,
@@ -160,83 +167,88 @@ fn response_checks(response: &ServerResponse<'_>, limits: &Limits) -> Vec<Check>
             CheckStatus::Passed,
             format!("answered in {elapsed} ms (limit {} ms)", limits.timeout_ms),
         ),
-    });
+    }
+}
 
-    checks.push(if response.head.status == 200 {
-        check(Rule::StatusNot200, CheckStatus::Passed, "status 200")
-    } else {
-        let facts = Facts {
-            status: i32::from(response.head.status),
-            ..Facts::default()
-        };
-        failed(
-            Rule::StatusNot200,
-            format!("status {}", response.head.status),
-            facts,
-        )
-    });
-
-    let framing = Facts {
-        status: FRAMING_STATUS,
+fn status_check(status: u16) -> Check {
+    if status == 200 {
+        return check(Rule::StatusNot200, CheckStatus::Passed, "status 200");
+    }
+    let facts = Facts {
+        status: i32::from(status),
         ..Facts::default()
     };
-    match &length {
+    failed(Rule::StatusNot200, format!("status {status}"), facts)
+}
+
+/// The status OSS writes in its Content-Length and size messages, whatever the server sent.
+fn framing_facts() -> Facts {
+    Facts {
+        status: FRAMING_STATUS,
+        ..Facts::default()
+    }
+}
+
+/// `content_length_missing`, then `content_length_invalid`.
+fn content_length_checks(length: &ContentLength) -> [Check; 2] {
+    let present = || {
+        check(
+            Rule::ContentLengthMissing,
+            CheckStatus::Passed,
+            "Content-Length present",
+        )
+    };
+    match length {
         ContentLength::Missing { chunked } => {
             let how = if *chunked {
                 "the body is chunked (Transfer-Encoding: chunked)"
             } else {
                 "the body is delimited by closing the connection"
             };
-            checks.push(failed(
-                Rule::ContentLengthMissing,
-                format!("no Content-Length header: {how}"),
-                framing.clone(),
-            ));
-            checks.push(check(
-                Rule::ContentLengthInvalid,
-                CheckStatus::Skipped,
-                "no Content-Length to judge",
-            ));
+            [
+                failed(
+                    Rule::ContentLengthMissing,
+                    format!("no Content-Length header: {how}"),
+                    framing_facts(),
+                ),
+                check(
+                    Rule::ContentLengthInvalid,
+                    CheckStatus::Skipped,
+                    "no Content-Length to judge",
+                ),
+            ]
         }
-        ContentLength::Invalid(detail) => {
-            checks.push(check(
-                Rule::ContentLengthMissing,
-                CheckStatus::Passed,
-                "Content-Length present",
-            ));
-            checks.push(failed(
-                Rule::ContentLengthInvalid,
-                detail.clone(),
-                framing.clone(),
-            ));
-        }
-        ContentLength::Valid(value) => {
-            checks.push(check(
-                Rule::ContentLengthMissing,
-                CheckStatus::Passed,
-                "Content-Length present",
-            ));
-            checks.push(check(
+        ContentLength::Invalid(detail) => [
+            present(),
+            failed(Rule::ContentLengthInvalid, detail.clone(), framing_facts()),
+        ],
+        ContentLength::Valid(value) => [
+            present(),
+            check(
                 Rule::ContentLengthInvalid,
                 CheckStatus::Passed,
                 format!("Content-Length: {value}"),
-            ));
-        }
+            ),
+        ],
     }
+}
 
-    // Size: the declared length when valid, else what arrived.
-    let size = match length {
+/// The declared length when valid, else what arrived.
+fn size_check(response: &ServerResponse<'_>, length: &ContentLength, limits: &Limits) -> Check {
+    let size = match *length {
         ContentLength::Valid(declared) => declared,
-        ContentLength::Missing { .. } | ContentLength::Invalid(_) => body_len,
+        ContentLength::Missing { .. } | ContentLength::Invalid(_) => {
+            u64::try_from(response.body.len()).unwrap_or(u64::MAX)
+        }
     };
-    checks.push(if size > limits.max_answer_bytes {
+    if size > limits.max_answer_bytes {
         failed(
             Rule::BodyTooLarge,
             format!(
                 "{size} bytes, over the {}-byte limit",
                 limits.max_answer_bytes
             ),
-            framing,
+            framing_facts(),
         )
     } else {
         check(
@@ -244,10 +256,12 @@ fn response_checks(response: &ServerResponse<'_>, limits: &Limits) -> Vec<Check>
             CheckStatus::Passed,
             format!("{size} bytes (limit {})", limits.max_answer_bytes),
         )
-    });
+    }
+}
 
-    // JSON: OSS reads at most the declared length.
-    let body = match length {
+/// OSS reads at most the declared length.
+fn json_check(response: &ServerResponse<'_>, length: &ContentLength) -> Check {
+    let body = match *length {
         ContentLength::Valid(declared) => {
             let end = usize::try_from(declared)
                 .unwrap_or(usize::MAX)
@@ -256,11 +270,10 @@ fn response_checks(response: &ServerResponse<'_>, limits: &Limits) -> Vec<Check>
         }
         ContentLength::Missing { .. } | ContentLength::Invalid(_) => response.body,
     };
-    checks.push(match json_problem(body) {
+    match json_problem(body) {
         None => check(Rule::BodyNotJson, CheckStatus::Passed, "valid JSON"),
         Some(problem) => failed(Rule::BodyNotJson, problem, Facts::default()),
-    });
-    checks
+    }
 }
 
 /// Why `body` is not JSON, or `None` when it is.

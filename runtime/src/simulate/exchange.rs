@@ -103,6 +103,17 @@ impl OwnedResponse {
 trait Connection: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Connection for T {}
 
+/// Why no response came: how it failed, in words.
+type Failed = (ConnectFailureKind, String);
+
+fn timed_out(what: &str) -> Failed {
+    (ConnectFailureKind::TimedOut, format!("timed out {what}"))
+}
+
+fn refused(reason: String) -> Failed {
+    (ConnectFailureKind::Refused, reason)
+}
+
 /// Sends `request` to `addr` and reads the answer within `limits.timeout`.
 pub(crate) async fn exchange(
     target: &Target,
@@ -113,108 +124,120 @@ pub(crate) async fn exchange(
 ) -> Received {
     let start = Instant::now();
     let deadline = start + limits.timeout();
-    let peer = addr.to_string();
-    let failed = |kind, reason: String| {
-        Received::Failed(ConnectFailure {
+    let result = async {
+        let mut stream = connect(target, addr, sni, deadline).await?;
+        match timeout_at(deadline, stream.write_all(request)).await {
+            Err(_) => return Err(timed_out("sending the callback")),
+            Ok(Err(err)) => return Err(refused(format!("sending the callback failed: {err}"))),
+            Ok(Ok(())) => {}
+        }
+        read_response(&mut stream, deadline, limits).await
+    };
+    match result.await {
+        Ok(read) => Received::Response(OwnedResponse {
+            status: read.status,
+            raw: read.raw,
+            head_len: read.head_len,
+            // Cut off at the limit: OSS has given up.
+            elapsed: if read.cut_off {
+                limits.timeout() + Duration::from_millis(1)
+            } else {
+                start.elapsed()
+            },
+            peer: addr.to_string(),
+        }),
+        Err((kind, reason)) => Received::Failed(ConnectFailure {
             kind,
-            peer: Some(peer.clone()),
+            peer: Some(addr.to_string()),
             elapsed: start.elapsed(),
             reason: Some(reason),
-        })
-    };
-    let timed_out = |what: &str| failed(ConnectFailureKind::TimedOut, format!("timed out {what}"));
+        }),
+    }
+}
 
+/// A connection to `addr`, over TLS for an https URL.
+async fn connect(
+    target: &Target,
+    addr: SocketAddr,
+    sni: bool,
+    deadline: Instant,
+) -> Result<Box<dyn Connection>, Failed> {
     let tcp = match timeout_at(deadline, TcpStream::connect(addr)).await {
-        Err(_) => return timed_out("connecting"),
-        Ok(Err(err)) => {
-            return failed(
-                ConnectFailureKind::Refused,
-                format!("connection failed: {err}"),
-            );
-        }
+        Err(_) => return Err(timed_out("connecting")),
+        Ok(Err(err)) => return Err(refused(format!("connection failed: {err}"))),
         Ok(Ok(tcp)) => tcp,
     };
-    let mut stream: Box<dyn Connection> = if target.https {
-        match timeout_at(deadline, tls(tcp, &target.host, sni)).await {
-            Err(_) => return timed_out("in the TLS handshake"),
-            Ok(Err(reason)) => return failed(ConnectFailureKind::Refused, reason),
-            Ok(Ok(tls)) => tls,
-        }
-    } else {
-        Box::new(tcp)
-    };
-    match timeout_at(deadline, stream.write_all(request)).await {
-        Err(_) => return timed_out("sending the callback"),
-        Ok(Err(err)) => {
-            return failed(
-                ConnectFailureKind::Refused,
-                format!("sending the callback failed: {err}"),
-            );
-        }
-        Ok(Ok(())) => {}
+    if !target.https {
+        return Ok(Box::new(tcp));
     }
+    match timeout_at(deadline, tls(tcp, &target.host, sni)).await {
+        Err(_) => Err(timed_out("in the TLS handshake")),
+        Ok(Err(reason)) => Err(refused(reason)),
+        Ok(Ok(tls)) => Ok(tls),
+    }
+}
 
-    // The head.
-    let mut buffer = Vec::with_capacity(4096);
+/// What was read: the head, and the body when a valid Content-Length announced it.
+struct Read {
+    status: u16,
+    raw: Vec<u8>,
+    head_len: usize,
+    /// The body had not all arrived at the time limit.
+    cut_off: bool,
+}
+
+async fn read_response(
+    stream: &mut Box<dyn Connection>,
+    deadline: Instant,
+    limits: &Limits,
+) -> Result<Read, Failed> {
+    let mut raw = Vec::with_capacity(4096);
     let (status, head_len, length) = loop {
-        match Head::parse(&buffer) {
+        match Head::parse(&raw) {
             Ok(Some((head, len))) => break (head.status, len, readable_length(&head, limits)),
-            Ok(None) if buffer.len() > MAX_HEAD_BYTES => {
-                return failed(
-                    ConnectFailureKind::Refused,
-                    format!("the response head is over {MAX_HEAD_BYTES} bytes"),
-                );
+            Ok(None) if raw.len() > MAX_HEAD_BYTES => {
+                return Err(refused(format!(
+                    "the response head is over {MAX_HEAD_BYTES} bytes"
+                )));
             }
             Ok(None) => {}
             Err(HttpParseError::Malformed(reason)) => {
-                return failed(
-                    ConnectFailureKind::Refused,
-                    format!("the response is not HTTP/1.x: {reason}"),
-                );
+                return Err(refused(format!("the response is not HTTP/1.x: {reason}")));
             }
-            Err(err) => return failed(ConnectFailureKind::Refused, err.to_string()),
+            Err(err) => return Err(refused(err.to_string())),
         }
-        match timeout_at(deadline, read_more(&mut stream, &mut buffer)).await {
-            Err(_) => return timed_out("waiting for the response"),
+        match timeout_at(deadline, read_more(stream, &mut raw)).await {
+            Err(_) => return Err(timed_out("waiting for the response")),
             Ok(Ok(0)) => {
-                return failed(
-                    ConnectFailureKind::Refused,
+                return Err(refused(
                     "the server closed the connection without a complete response".to_owned(),
-                );
+                ));
             }
             Ok(Ok(_)) => {}
-            Ok(Err(err)) => {
-                return failed(
-                    ConnectFailureKind::Refused,
-                    format!("reading failed: {err}"),
-                );
-            }
+            Ok(Err(err)) => return Err(refused(format!("reading failed: {err}"))),
         }
     };
-
     // The body: OSS reads it only when a valid Content-Length within the limit announces it.
-    let mut elapsed = None;
+    let mut cut_off = false;
     if let Some(length) = length {
         let end = head_len.saturating_add(length);
-        while buffer.len() < end {
-            match timeout_at(deadline, read_more(&mut stream, &mut buffer)).await {
+        while raw.len() < end {
+            match timeout_at(deadline, read_more(stream, &mut raw)).await {
                 Ok(Ok(n)) if n > 0 => {}
                 Ok(_) => break,
                 Err(_) => {
-                    // Cut off at the limit: OSS has given up.
-                    elapsed = Some(limits.timeout() + Duration::from_millis(1));
+                    cut_off = true;
                     break;
                 }
             }
         }
-        buffer.truncate(end);
+        raw.truncate(end);
     }
-    Received::Response(OwnedResponse {
+    Ok(Read {
         status,
-        raw: buffer,
+        raw,
         head_len,
-        elapsed: elapsed.unwrap_or_else(|| start.elapsed()),
-        peer,
+        cut_off,
     })
 }
 

@@ -21,30 +21,10 @@ pub(super) fn inherent_impl(catalog: &Catalog) -> TokenStream {
     let entries = catalog.entries.iter().map(metadata::entry_metadata);
     let parse_body = matcher::parse_body(&Trie::build(catalog), &name, &catalog.entries);
     let (timeout_ms, max_answer_bytes) = (limits.timeout_ms, limits.max_answer_bytes);
-    let entry_arms = catalog.entries.iter().enumerate().map(|(index, entry)| {
-        let variant = names::variant(entry);
-        quote!(Self::#variant { .. } => #index)
-    });
-    let entry_body = if catalog.entries.is_empty() {
-        quote!(match *self {})
-    } else {
-        quote! {
-            let index = match self {
-                #(#entry_arms,)*
-            };
-            &Self::ENTRIES[index]
-        }
-    };
-    let field_arms = catalog.entries.iter().map(|entry| {
-        let pattern = pattern(entry);
-        let values = entry.fields.iter().map(|field| {
-            let ident = names::field(field);
-            let name = &field.name;
-            quote!(::oss_callback::Field { name: #name, value: ::oss_callback::FieldValue::from(#ident) })
-        });
-        quote!(#pattern => ::std::vec![#(#values),*])
-    });
-    let fields_body = match_self(catalog, field_arms);
+    let entry_body = entry_body(catalog);
+    let fields_body = fields_body(catalog);
+    let accessors = accessors();
+    let judge_and_docs = judge_and_docs();
     quote! {
         impl #name {
             /// Metadata of every entry of the catalog, in catalog order.
@@ -80,6 +60,23 @@ pub(super) fn inherent_impl(catalog: &Catalog) -> TokenStream {
                 #entry_body
             }
 
+            /// The placeholder values of the message, in order (e.g. `status = 400`).
+            #[must_use]
+            pub fn fields(&self) -> ::std::vec::Vec<::oss_callback::Field<'_>> {
+                #fields_body
+            }
+
+            #accessors
+
+            #judge_and_docs
+        }
+    }
+}
+
+/// The entry's metadata, one method each: `id`, `cause`, `solutions`, `hints`, `fault`,
+/// `retry`, `rule`.
+fn accessors() -> TokenStream {
+    quote! {
             /// The entry's stable id, e.g. `missing_content_length`.
             #[must_use]
             pub fn id(&self) -> &'static str {
@@ -121,13 +118,12 @@ pub(super) fn inherent_impl(catalog: &Catalog) -> TokenStream {
             pub fn rule(&self) -> ::core::option::Option<::oss_callback::judge::Rule> {
                 self.entry().rule
             }
+    }
+}
 
-            /// The placeholder values of the message, in order (e.g. `status = 400`).
-            #[must_use]
-            pub fn fields(&self) -> ::std::vec::Vec<::oss_callback::Field<'_>> {
-                #fields_body
-            }
-
+/// `judge` with this catalog's limits, and the catalog's documentation.
+fn judge_and_docs() -> TokenStream {
+    quote! {
             /// The verdict OSS would give on a callback server's answer, with this catalog's
             /// limits: accepted, or the failure it would report and every rule that failed.
             #[must_use]
@@ -146,6 +142,37 @@ pub(super) fn inherent_impl(catalog: &Catalog) -> TokenStream {
             pub fn docs_json() -> ::std::string::String {
                 ::oss_callback::catalog::docs::json(&Self::INFO)
             }
+    }
+}
+
+/// The body of `fn entry(&self)`: the variant's index into `ENTRIES`.
+fn entry_body(catalog: &Catalog) -> TokenStream {
+    let entry_arms = catalog.entries.iter().enumerate().map(|(index, entry)| {
+        let variant = names::variant(entry);
+        quote!(Self::#variant { .. } => #index)
+    });
+    if catalog.entries.is_empty() {
+        quote!(match *self {})
+    } else {
+        quote! {
+            let index = match self {
+                #(#entry_arms,)*
+            };
+            &Self::ENTRIES[index]
         }
     }
+}
+
+/// The body of `fn fields(&self)`: each placeholder's name and value.
+fn fields_body(catalog: &Catalog) -> TokenStream {
+    let field_arms = catalog.entries.iter().map(|entry| {
+        let pattern = pattern(entry);
+        let values = entry.fields.iter().map(|field| {
+            let ident = names::field(field);
+            let name = &field.name;
+            quote!(::oss_callback::Field { name: #name, value: ::oss_callback::FieldValue::from(#ident) })
+        });
+        quote!(#pattern => ::std::vec![#(#values),*])
+    });
+    match_self(catalog, field_arms)
 }
