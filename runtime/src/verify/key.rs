@@ -29,7 +29,9 @@ static OSS_KEY: LazyLock<Key> =
 
 /// An RSA public key that verifies OSS callback signatures (MD5 with RSA, PKCS#1 v1.5).
 ///
-/// Cloning is cheap.
+/// Cloning is cheap. A 512-bit key with e = 65537 (OSS's, the simulator's) verifies by a
+/// Montgomery exponentiation on a fixed 512-bit integer, set up once when the key is built
+/// and several times faster than `rsa`; any other key verifies with `rsa`.
 ///
 /// ```
 /// use oss_callback::verify::{Key, OSS_PUBLIC_KEY_PEM};
