@@ -1,6 +1,7 @@
 //! Callback parsing and signature verification against their peers in the same run:
 //! `from_body` against serde_urlencoded / serde_json into an equivalent serde struct, and
-//! `verify` against the raw `rsa` call with a pre-parsed key and a ready string to sign.
+//! `verify` (and `verify_signed_bytes` on a ready string to sign) against the raw `rsa` call
+//! with a pre-parsed key and a ready string to sign.
 //!
 //! `cargo bench -p oss-callback --bench callback`
 
@@ -10,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use criterion::{Criterion, criterion_group, criterion_main};
 use oss_callback::OssCallback;
-use oss_callback::verify::{Key, OSS_PUBLIC_KEY_PEM, string_to_sign, verify};
+use oss_callback::verify::{Key, OSS_PUBLIC_KEY_PEM, string_to_sign, verify, verify_signed_bytes};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
 
@@ -97,6 +98,17 @@ fn bench_verify(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify");
     group.bench_function("oss_callback::verify (request parts)", |b| {
         b.iter(|| verify(black_box(&parts), black_box(BODY), &key).unwrap());
+    });
+    // The raw call's inputs, with base64 still to decode: no string to sign to build.
+    group.bench_function("oss_callback::verify_signed_bytes (ready message)", |b| {
+        b.iter(|| {
+            verify_signed_bytes(
+                black_box(&message),
+                black_box(AUTHORIZATION.as_bytes()),
+                &key,
+            )
+            .unwrap()
+        });
     });
     group.bench_function(
         "rsa raw (pre-parsed key, ready message and signature)",

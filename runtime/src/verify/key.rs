@@ -3,12 +3,15 @@
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
-use md5::Md5;
+use md5::{Digest, Md5};
 use rsa::RsaPublicKey;
 use rsa::pkcs1::{DecodeRsaPublicKey, EncodeRsaPublicKey};
-use rsa::pkcs1v15::VerifyingKey;
+use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
+use rsa::signature::DigestVerifier;
 use rsa::traits::PublicKeyParts;
+
+use super::rsa512::{RSA512_BYTES, Rsa512};
 
 /// The public key OSS signs every callback with: `callback_pub_key_v1.pem` at
 /// `gosspublic.alicdn.com`, RSA-512, unchanged since callbacks exist. It is public; shipping it
@@ -26,7 +29,9 @@ static OSS_KEY: LazyLock<Key> =
 
 /// An RSA public key that verifies OSS callback signatures (MD5 with RSA, PKCS#1 v1.5).
 ///
-/// Cloning is cheap.
+/// Cloning is cheap. A 512-bit key with e = 65537 (OSS's, the simulator's) verifies by a
+/// Montgomery exponentiation on a fixed 512-bit integer, set up once when the key is built
+/// and several times faster than `rsa`; any other key verifies with `rsa`.
 ///
 /// ```
 /// use oss_callback::verify::{Key, OSS_PUBLIC_KEY_PEM};
@@ -43,6 +48,8 @@ pub struct Key {
 struct KeyInner {
     public: RsaPublicKey,
     verifying: VerifyingKey<Md5>,
+    /// For 512-bit keys with e = 65537 (OSS's): ~4x faster than `verifying`.
+    rsa512: Option<Rsa512>,
 }
 
 /// Why a key could not be read.
@@ -91,13 +98,27 @@ impl Key {
         Key {
             inner: Arc::new(KeyInner {
                 verifying: VerifyingKey::new(public.clone()),
+                rsa512: Rsa512::from_public(&public),
                 public,
             }),
         }
     }
 
-    pub(crate) fn verifying(&self) -> &VerifyingKey<Md5> {
-        &self.inner.verifying
+    /// Whether `signature` is this key's MD5-with-RSA (PKCS#1 v1.5) signature of what
+    /// `digest` has read.
+    pub(crate) fn verifies_md5(&self, digest: Md5, signature: &[u8]) -> bool {
+        if let (Some(rsa512), Ok(signature)) = (
+            &self.inner.rsa512,
+            <&[u8; RSA512_BYTES]>::try_from(signature),
+        ) {
+            return rsa512.verifies_md5(&digest.finalize().into(), signature);
+        }
+        Signature::try_from(signature).is_ok_and(|signature| {
+            self.inner
+                .verifying
+                .verify_digest(digest, &signature)
+                .is_ok()
+        })
     }
 
     /// The size of the modulus, which is the size of every signature, in bytes.
@@ -129,5 +150,30 @@ impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = if *self == *OSS_KEY { "OSS" } else { "pinned" };
         write!(f, "Key({kind}, RSA-{})", self.size() * 8)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_oss_key_takes_the_fast_path_and_wider_keys_do_not() {
+        assert!(Key::oss().inner.rsa512.is_some());
+        let public = &Key::oss().inner.public;
+        let wider = (public.n() << 8usize) + rsa::BigUint::from(1u32);
+        let wider = Key::from_rsa(RsaPublicKey::new(wider, public.e().clone()).unwrap());
+        assert_eq!(wider.size(), 65);
+        assert!(wider.inner.rsa512.is_none());
+    }
+
+    #[test]
+    fn a_64_byte_signature_for_a_wider_key_goes_to_rsa_and_fails() {
+        let public = &Key::oss().inner.public;
+        let wider = (public.n() << 8usize) + rsa::BigUint::from(1u32);
+        let wider = Key::from_rsa(RsaPublicKey::new(wider, public.e().clone()).unwrap());
+        assert!(!wider.verifies_md5(Md5::new(), &[1; RSA512_BYTES]));
+        assert!(!Key::oss().verifies_md5(Md5::new(), &[1; 65]));
     }
 }

@@ -27,6 +27,7 @@
 #[cfg(feature = "fetch-key")]
 mod fetch;
 mod key;
+mod rsa512;
 mod signature;
 
 use std::fmt;

@@ -1,0 +1,250 @@
+//! The fast RSA-512 path of `Key` against its oracle, `rsa` 0.9: both give the same verdict on
+//! signatures of random messages by random 512-bit keys, on every tamper (bit flips, `s >= n`,
+//! all zeros, all `FF`, random bytes, blocks that are almost the right encoding) and on the
+//! spec's real vectors.
+
+use std::sync::OnceLock;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use oss_callback::simulate::SIMULATOR_PUBLIC_KEY_PEM;
+use oss_callback::verify::{Key, VerifyError, string_to_sign, verify_signed_bytes};
+use proptest::prelude::*;
+use rand::SeedableRng;
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
+
+const DOC_PATH: &str = "/index.php?id=1&index=2";
+const DOC_BODY: &[u8] = b"bucket=yonghu-test";
+const DOC_AUTHORIZATION: &str =
+    "kKQeGTRccDKyHB3H9vF+xYMSrmhMZjzzl2/kdD1ktNVgbWEfYTQG0G2SU/RaHBovRCE8OkQDjC3uG33esH2txA==";
+const CAPTURED_PATH: &str = "/api/v3/callback/oss/TnXx5E5VyfJUyM1UdkdDu1rtnJ34EbmH";
+const CAPTURED_BODY: &[u8] = br#"{"name":"2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","source_name":"1/1_hFRtDLgM_2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","size":114020,"pic_info":"810,539"}"#;
+const CAPTURED_AUTHORIZATION: &str =
+    "e5LwzwTkP9AFAItT4YzvdJOHd0Y0wqTMWhsV/h5SG90JYGAmMd+8LQyj96R+9qUfJWjMt6suuUh7LaOryR87Dw==";
+
+/// The verdict of the fast path (through the public API) and of `rsa` 0.9, asserted equal.
+fn verdict(key: &Key, message: &[u8], signature: &[u8]) -> bool {
+    let fast = verify_signed_bytes(message, BASE64.encode(signature).as_bytes(), key);
+    let oracle =
+        VerifyingKey::<md5::Md5>::new(RsaPublicKey::from_public_key_pem(&key.to_pem()).unwrap());
+    let expected = Signature::try_from(signature)
+        .is_ok_and(|signature| oracle.verify(message, &signature).is_ok());
+    assert_eq!(
+        fast.is_ok(),
+        expected,
+        "fast path {fast:?}, rsa 0.9 {expected}, signature {signature:02x?}"
+    );
+    if let Err(err) = fast {
+        assert_eq!(err, VerifyError::Mismatch);
+    }
+    expected
+}
+
+/// A 512-bit key pair and its `Key`, made from a seed so that proptest can replay it.
+struct Pair {
+    private: RsaPrivateKey,
+    key: Key,
+}
+
+impl Pair {
+    fn from_seed(seed: u64) -> Pair {
+        let private =
+            RsaPrivateKey::new(&mut rand::rngs::StdRng::seed_from_u64(seed), 512).unwrap();
+        let pem = private
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap();
+        Pair {
+            key: Key::pinned(&pem).unwrap(),
+            private,
+        }
+    }
+
+    fn sign(&self, message: &[u8]) -> Vec<u8> {
+        SigningKey::<md5::Md5>::new(self.private.clone())
+            .sign(message)
+            .to_vec()
+    }
+
+    /// `block^d mod n`: a signature whose decrypted block is exactly `block`.
+    fn sign_raw(&self, block: &[u8]) -> Vec<u8> {
+        let s = BigUint::from_bytes_be(block).modpow(self.private.d(), self.private.n());
+        left_pad(&s.to_bytes_be())
+    }
+
+    fn n(&self) -> &BigUint {
+        self.private.n()
+    }
+}
+
+fn left_pad(bytes: &[u8]) -> Vec<u8> {
+    let mut padded = vec![0u8; 64 - bytes.len()];
+    padded.extend_from_slice(bytes);
+    padded
+}
+
+/// Eight key pairs, made once: generating a key costs more than a case.
+fn pairs() -> &'static [Pair] {
+    static PAIRS: OnceLock<Vec<Pair>> = OnceLock::new();
+    PAIRS.get_or_init(|| (0..8).map(Pair::from_seed).collect())
+}
+
+/// The PKCS#1 v1.5 block of an MD5 digest for a 64-byte modulus (RFC 8017, 9.2).
+fn encoding(message: &[u8]) -> Vec<u8> {
+    use md5::Digest;
+    let mut block = vec![0x00, 0x01];
+    block.extend([0xFF; 27]);
+    block.push(0x00);
+    block.extend([
+        0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05,
+        0x00, 0x04, 0x10,
+    ]);
+    block.extend(md5::Md5::digest(message));
+    block
+}
+
+#[test]
+fn both_accept_the_real_vectors_and_reject_their_one_character_variants() {
+    let oss = Key::oss();
+    for (path, body, authorization, variant) in [
+        (
+            DOC_PATH,
+            DOC_BODY,
+            DOC_AUTHORIZATION,
+            DOC_AUTHORIZATION.replacen("kKQe", "kKQf", 1),
+        ),
+        (
+            CAPTURED_PATH,
+            CAPTURED_BODY,
+            CAPTURED_AUTHORIZATION,
+            CAPTURED_AUTHORIZATION.replacen("e5Lwzw", "e3Lwzw", 1),
+        ),
+    ] {
+        let message = string_to_sign(path, body);
+        let signature = BASE64.decode(authorization).unwrap();
+        assert!(verdict(&oss, &message, &signature), "{path}");
+        let variant = BASE64.decode(variant).unwrap();
+        assert!(!verdict(&oss, &message, &variant), "{path}, variant");
+        // The right signature over a message one byte off.
+        let mut other = message.clone();
+        *other.last_mut().unwrap() ^= 1;
+        assert!(!verdict(&oss, &other, &signature), "{path}, message");
+    }
+}
+
+#[test]
+fn both_reject_the_extremes_for_the_oss_and_simulator_keys() {
+    let simulator = Key::pinned(SIMULATOR_PUBLIC_KEY_PEM).unwrap();
+    for key in [Key::oss(), simulator] {
+        let n = RsaPublicKey::from_public_key_pem(&key.to_pem())
+            .unwrap()
+            .n()
+            .clone();
+        let one = BigUint::from(1u32);
+        for signature in [
+            vec![0x00; 64],
+            vec![0xFF; 64],
+            left_pad(&one.to_bytes_be()),
+            left_pad(&(&n - &one).to_bytes_be()),
+            left_pad(&n.to_bytes_be()),
+            left_pad(&(&n + &one).to_bytes_be()),
+        ] {
+            assert!(!verdict(&key, DOC_BODY, &signature));
+        }
+    }
+}
+
+#[test]
+fn both_reject_a_valid_signature_plus_the_modulus() {
+    // Same residue as the valid signature: only the range check `s < n` refuses it.
+    let mut tried = 0;
+    for pair in pairs() {
+        for m in 0u8..8 {
+            let valid = BigUint::from_bytes_be(&pair.sign(&[m]));
+            let shifted = (&valid + pair.n()).to_bytes_be();
+            if shifted.len() <= 64 {
+                assert!(!verdict(&pair.key, &[m], &left_pad(&shifted)));
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried > 0, "no valid signature plus n fits in 64 bytes");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn both_accept_random_messages_signed_by_random_keys(
+        pair in 0usize..8,
+        message in proptest::collection::vec(any::<u8>(), 0..200),
+    ) {
+        let pair = &pairs()[pair];
+        let signature = pair.sign(&message);
+        prop_assert!(verdict(&pair.key, &message, &signature));
+        // The same block, raised to d by hand: the oracle of `sign_raw` itself.
+        prop_assert_eq!(pair.sign_raw(&encoding(&message)), signature);
+    }
+
+    #[test]
+    fn both_reject_every_bit_flip(
+        pair in 0usize..8,
+        message in proptest::collection::vec(any::<u8>(), 0..64),
+        bit in 0usize..512,
+    ) {
+        let pair = &pairs()[pair];
+        let mut signature = pair.sign(&message);
+        signature[bit / 8] ^= 1 << (bit % 8);
+        prop_assert!(!verdict(&pair.key, &message, &signature));
+    }
+
+    #[test]
+    fn both_reject_signatures_at_or_above_the_modulus(
+        pair in 0usize..8,
+        message in proptest::collection::vec(any::<u8>(), 0..64),
+        above in proptest::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let pair = &pairs()[pair];
+        // A valid signature plus n: the same residue, so only the range check refuses it.
+        let valid = BigUint::from_bytes_be(&pair.sign(&message));
+        for s in [&valid + pair.n(), pair.n() + BigUint::from_bytes_be(&above)] {
+            let bytes = s.to_bytes_be();
+            if bytes.len() <= 64 {
+                prop_assert!(!verdict(&pair.key, &message, &left_pad(&bytes)));
+            }
+        }
+    }
+
+    #[test]
+    fn both_agree_on_blocks_one_byte_off_the_encoding(
+        pair in 0usize..8,
+        message in proptest::collection::vec(any::<u8>(), 0..64),
+        at in 0usize..64,
+        byte in any::<u8>(),
+    ) {
+        let pair = &pairs()[pair];
+        let mut block = encoding(&message);
+        let changed = block[at] != byte;
+        block[at] = byte;
+        // `00` first keeps the block below n; any other first byte may not.
+        prop_assume!(BigUint::from_bytes_be(&block) < *pair.n());
+        let accepted = verdict(&pair.key, &message, &pair.sign_raw(&block));
+        prop_assert_eq!(accepted, !changed);
+    }
+
+    #[test]
+    fn both_agree_on_arbitrary_signature_bytes(
+        signature in proptest::collection::vec(any::<u8>(), 64),
+        message in proptest::collection::vec(any::<u8>(), 0..64),
+        pair in 0usize..8,
+    ) {
+        let simulator = Key::pinned(SIMULATOR_PUBLIC_KEY_PEM).unwrap();
+        for key in [&Key::oss(), &simulator, &pairs()[pair].key] {
+            verdict(key, &message, &signature);
+        }
+    }
+}
