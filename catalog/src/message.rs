@@ -150,72 +150,106 @@ impl MessageTemplate {
     /// Matches `input` against the template: the captured values in order, or `None`.
     #[must_use]
     pub fn match_text(&self, input: &str) -> Option<Vec<String>> {
+        let start = skip_space(input.as_bytes(), 0);
+        self.match_at(input, start, true)
+            .map(|(captures, _)| captures)
+    }
+
+    /// Matches the message that starts at byte `start` of `input` and, when `whole`, ends
+    /// the input (else ends at a word boundary: an optional final dot, then no letter or
+    /// digit). The captured values and the position after the message.
+    #[must_use]
+    pub fn match_at(&self, input: &str, start: usize, whole: bool) -> Option<(Vec<String>, usize)> {
         let bytes = input.as_bytes();
-        let mut at = skip_space(bytes, 0);
+        let mut at = start;
         let mut captures = Vec::new();
         for piece in &self.pieces {
             match piece {
-                Piece::Word(word) => {
-                    let end = at + word.len();
-                    if !bytes.get(at..end)?.eq_ignore_ascii_case(word.as_bytes()) {
-                        return None;
-                    }
-                    at = end;
-                }
-                Piece::Punct { c, .. } => {
-                    at = skip_space(bytes, at);
-                    if bytes.get(at) != Some(c) {
-                        return None;
-                    }
-                    at = skip_space(bytes, at + 1);
-                }
-                Piece::Space => {
-                    let end = skip_space(bytes, at);
-                    if end == at {
-                        return None;
-                    }
-                    at = end;
-                }
-                Piece::Int { ty } => {
-                    let mut end = at;
-                    if bytes.get(end) == Some(&b'-') {
-                        end += 1;
-                    }
-                    let digits = end;
-                    while bytes.get(end).is_some_and(u8::is_ascii_digit) {
-                        end += 1;
-                    }
-                    let value = input.get(at..end)?;
-                    if end == digits || !ty.accepts(value) {
-                        return None;
-                    }
-                    captures.push(value.to_owned());
-                    at = end;
-                }
-                Piece::Text { stop } => {
-                    let mut end = at;
-                    while bytes
-                        .get(end)
-                        .is_some_and(|b| !b.is_ascii_whitespace() && Some(*b) != *stop)
-                    {
-                        end += 1;
-                    }
-                    if end == at {
-                        return None;
-                    }
-                    captures.push(input.get(at..end)?.to_owned());
-                    at = end;
-                }
-                Piece::End => {
-                    at = skip_space(bytes, at);
-                    if bytes.get(at) == Some(&b'.') {
-                        at = skip_space(bytes, at + 1);
-                    }
-                    return (at == bytes.len()).then_some(captures);
-                }
+                Piece::End => return end(bytes, at, whole).map(|end| (captures, end)),
+                piece => at = step(piece, input, at, &mut captures)?,
             }
         }
         None
+    }
+}
+
+/// One piece other than the end: the position after it.
+fn step(piece: &Piece, input: &str, at: usize, captures: &mut Vec<String>) -> Option<usize> {
+    let bytes = input.as_bytes();
+    match piece {
+        Piece::Word(word) => {
+            let end = at + word.len();
+            bytes
+                .get(at..end)?
+                .eq_ignore_ascii_case(word.as_bytes())
+                .then_some(end)
+        }
+        Piece::Punct { c, .. } => {
+            let at = skip_space(bytes, at);
+            (bytes.get(at) == Some(c)).then(|| skip_space(bytes, at + 1))
+        }
+        Piece::Space => {
+            let end = skip_space(bytes, at);
+            (end > at).then_some(end)
+        }
+        Piece::Int { ty } => {
+            let mut end = at;
+            if bytes.get(end) == Some(&b'-') {
+                end += 1;
+            }
+            let digits = end;
+            while bytes.get(end).is_some_and(u8::is_ascii_digit) {
+                end += 1;
+            }
+            let value = input.get(at..end)?;
+            if end == digits || !ty.accepts(value) {
+                return None;
+            }
+            captures.push(value.to_owned());
+            Some(end)
+        }
+        Piece::Text { stop } => {
+            let mut end = at;
+            while bytes
+                .get(end)
+                .is_some_and(|b| !b.is_ascii_whitespace() && Some(*b) != *stop)
+            {
+                end += 1;
+            }
+            if end == at {
+                return None;
+            }
+            captures.push(input.get(at..end)?.to_owned());
+            Some(end)
+        }
+        Piece::End => None,
+    }
+}
+
+/// The end of a message (see [`MessageTemplate::match_at`]).
+fn end(bytes: &[u8], at: usize, whole: bool) -> Option<usize> {
+    if whole {
+        let mut at = skip_space(bytes, at);
+        if bytes.get(at) == Some(&b'.') {
+            at = skip_space(bytes, at + 1);
+        }
+        return (at == bytes.len()).then_some(at);
+    }
+    if bytes.get(at) == Some(&b'.') {
+        return match bytes.get(at + 1) {
+            Some(b) if b.is_ascii_alphanumeric() => None,
+            _ => Some(at + 1),
+        };
+    }
+    // Whitespace that the last step skipped (after punctuation) ends the message.
+    let mut end = at;
+    while end > 0 && bytes.get(end - 1).is_some_and(|b| b.is_ascii_whitespace()) {
+        end -= 1;
+    }
+    match bytes.get(at) {
+        _ if end < at => Some(end),
+        Some(b) if b.is_ascii_alphanumeric() => None,
+        _ => Some(at),
     }
 }
 

@@ -102,16 +102,38 @@ impl Entry {
     pub fn match_text(&self, text: &str) -> Option<Vec<String>> {
         self.templates().find_map(|template| {
             let captured = template.match_text(text)?;
-            let names = template.placeholders();
             // An alias may order its placeholders differently from the message.
-            self.fields
-                .iter()
-                .map(|field| {
-                    let at = names.iter().position(|name| *name == field.name)?;
-                    captured.get(at).cloned()
-                })
-                .collect()
+            self.in_field_order(template, &captured)
         })
+    }
+}
+
+impl Entry {
+    /// The values of this entry's placeholders (in the order of `fields`) and the end of
+    /// the message, when one of its templates matches at `start` of `text` inside a longer
+    /// text.
+    #[must_use]
+    pub fn match_at(&self, text: &str, start: usize) -> Option<(Vec<String>, usize)> {
+        self.templates().find_map(|template| {
+            let (captured, end) = template.match_at(text, start, false)?;
+            Some((self.in_field_order(template, &captured)?, end))
+        })
+    }
+
+    /// Captured values, reordered from the template's order to the order of `fields`.
+    fn in_field_order(
+        &self,
+        template: &MessageTemplate,
+        captured: &[String],
+    ) -> Option<Vec<String>> {
+        let names = template.placeholders();
+        self.fields
+            .iter()
+            .map(|field| {
+                let at = names.iter().position(|name| *name == field.name)?;
+                captured.get(at).cloned()
+            })
+            .collect()
     }
 }
 
@@ -123,6 +145,34 @@ impl Catalog {
             let values = entry.match_text(message)?;
             Some(Classified { entry, values })
         })
+    }
+
+    /// The leftmost message of the catalog anywhere in `text` (the longest one that starts
+    /// there), with its byte range: the same rules as the generated `find` (word boundaries
+    /// at both ends).
+    #[must_use]
+    pub fn find(&self, text: &str) -> Option<(Classified<'_>, std::ops::Range<usize>)> {
+        let bytes = text.as_bytes();
+        let mut after_word = false;
+        for (p, b) in bytes.iter().enumerate() {
+            if !after_word {
+                // The longest message that starts here; the first in catalog order on a tie.
+                let mut found: Option<(Classified<'_>, std::ops::Range<usize>)> = None;
+                for entry in &self.entries {
+                    let Some((values, end)) = entry.match_at(text, p) else {
+                        continue;
+                    };
+                    if found.as_ref().is_none_or(|(_, range)| end > range.end) {
+                        found = Some((Classified { entry, values }, p..end));
+                    }
+                }
+                if found.is_some() {
+                    return found;
+                }
+            }
+            after_word = b.is_ascii_alphanumeric();
+        }
+        None
     }
 
     /// The entry whose message matches `message`.

@@ -11,7 +11,8 @@ use crate::Outcome;
 /// The most bytes read from stdin: an error body is a few hundred bytes.
 const MAX_INPUT_BYTES: u64 = 1024 * 1024;
 
-/// Arguments of `explain`.
+/// Arguments of `explain`: the text may be a bare message, an XML error body, `curl -i`
+/// output, an SDK's error string or a log line; the message is found wherever it is.
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Print one JSON object instead of text.
@@ -22,6 +23,7 @@ pub(crate) struct Args {
 }
 
 /// What the input says, whatever its form.
+#[derive(Clone)]
 struct Explained {
     /// Why the input could not be read as an OSS error body, when it looked like XML.
     unreadable: Option<String>,
@@ -29,6 +31,8 @@ struct Explained {
     code: Option<String>,
     message: String,
     failure: Option<CallbackFailed>,
+    /// Where the message was found: `xml`, `text`, `json-string`, `xml-entities`.
+    found_in: Option<&'static str>,
     ec: Option<String>,
     request_id: Option<String>,
     host_id: Option<String>,
@@ -52,6 +56,7 @@ struct JsonReport<'a> {
     ec: Option<&'a str>,
     request_id: Option<&'a str>,
     host_id: Option<&'a str>,
+    found_in: Option<&'a str>,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -87,45 +92,142 @@ fn read_stdin() -> Result<String, String> {
 }
 
 fn explain(input: &str) -> Explained {
-    let trimmed = input.trim();
-    if trimmed.starts_with('<') {
-        let status = CallbackFailed::INFO.http_status;
-        let error = match OssError::<CallbackFailed>::from_response(status, trimmed.as_bytes()) {
-            Ok(error) => error,
-            Err(err) => {
-                return Explained {
-                    unreadable: Some(format!("not an OSS error body: {err}")),
-                    code: None,
-                    message: trimmed.to_owned(),
-                    failure: None,
-                    ec: None,
-                    request_id: None,
-                    host_id: None,
-                };
-            }
-        };
-        return Explained {
+    let text = strip_quotes(input.trim());
+    // An OSS XML error body, alone or inside other text (`curl -i`, a log line).
+    let xml = if text.starts_with('<') {
+        Some(text)
+    } else {
+        xml_error_body(text)
+    };
+    let from_xml = xml.map(|xml| {
+        OssError::<CallbackFailed>::from_response(CallbackFailed::INFO.http_status, xml.as_bytes())
+    });
+    let xml_explained = match from_xml {
+        Some(Ok(error)) => Some(Explained {
             unreadable: None,
             code: Some(error.code),
             message: error.message,
             failure: error.callback,
+            found_in: Some("xml"),
             ec: error.ec,
             request_id: error.request_id,
             host_id: error.host_id,
+        }),
+        Some(Err(err)) if text.starts_with('<') => Some(Explained {
+            unreadable: Some(format!("not an OSS error body: {err}")),
+            ..Explained::unknown(text)
+        }),
+        _ => None,
+    };
+    if let Some(explained) = xml_explained.as_ref().filter(|e| e.failure.is_some()) {
+        return explained.clone();
+    }
+    if let Some(failure) = CallbackFailed::parse(text) {
+        return Explained {
+            code: Some(CallbackFailed::INFO.code.to_owned()),
+            failure: Some(failure),
+            found_in: Some("text"),
+            ..Explained::unknown(text)
         };
     }
-    let failure = CallbackFailed::parse(trimmed);
-    Explained {
-        unreadable: None,
-        code: failure
-            .as_ref()
-            .map(|_| CallbackFailed::INFO.code.to_owned()),
-        message: trimmed.to_owned(),
-        failure,
-        ec: None,
-        request_id: None,
-        host_id: None,
+    // A message anywhere in the text, as written or with one level of escaping undone.
+    let candidates = [
+        ("text", Some(text.to_owned())),
+        ("json-string", unescape_json(text)),
+        ("xml-entities", unescape_xml(text)),
+    ];
+    for (found_in, candidate) in candidates {
+        let Some(candidate) = candidate else { continue };
+        if let Some((failure, range)) = CallbackFailed::find(&candidate) {
+            return Explained {
+                code: Some(CallbackFailed::INFO.code.to_owned()),
+                message: candidate.get(range).unwrap_or_default().to_owned(),
+                failure: Some(failure),
+                found_in: Some(found_in),
+                ..Explained::unknown(text)
+            };
+        }
     }
+    xml_explained.unwrap_or_else(|| Explained::unknown(text))
+}
+
+impl Explained {
+    /// Nothing classified in `text`.
+    fn unknown(text: &str) -> Explained {
+        Explained {
+            unreadable: None,
+            code: None,
+            message: text.to_owned(),
+            failure: None,
+            found_in: None,
+            ec: None,
+            request_id: None,
+            host_id: None,
+        }
+    }
+}
+
+/// `text` without one pair of surrounding quotes.
+fn strip_quotes(text: &str) -> &str {
+    for quote in ['"', '\'', '`'] {
+        if let Some(inner) = text.strip_prefix(quote).and_then(|t| t.strip_suffix(quote)) {
+            return inner.trim();
+        }
+    }
+    text
+}
+
+/// The `<Error>...</Error>` element in `text` (with its XML declaration when there is one).
+fn xml_error_body(text: &str) -> Option<&str> {
+    let start = text.find("<?xml").or_else(|| text.find("<Error"))?;
+    let end = text[start..].find("</Error>")? + start + "</Error>".len();
+    text.get(start..end)
+}
+
+/// `text` with one level of JSON string escaping undone (`\"`, `\\`, `\n`, `\u0020`, ...),
+/// when it has any. An escape JSON does not know is kept as written.
+fn unescape_json(text: &str) -> Option<String> {
+    if !text.contains('\\') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let rest = chars.as_str();
+        let unescaped = match rest.chars().next() {
+            Some('n') => Some(('\n', 1)),
+            Some('t') => Some(('\t', 1)),
+            Some('r') => Some(('\r', 1)),
+            Some(q @ ('"' | '\\' | '/')) => Some((q, 1)),
+            Some('u') => rest
+                .get(1..5)
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .and_then(char::from_u32)
+                .map(|c| (c, 5)),
+            _ => None,
+        };
+        match unescaped {
+            Some((c, len)) => {
+                out.push(c);
+                chars = rest.get(len..).unwrap_or_default().chars();
+            }
+            None => out.push('\\'),
+        }
+    }
+    (out != text).then_some(out)
+}
+
+/// `text` with XML's character references undone, when it has any.
+fn unescape_xml(text: &str) -> Option<String> {
+    if !text.contains('&') {
+        return None;
+    }
+    let unescaped = quick_xml::escape::unescape(text).ok()?.into_owned();
+    (unescaped != text).then_some(unescaped)
 }
 
 fn print_json(explained: &Explained) -> Result<(), String> {
@@ -157,6 +259,7 @@ fn print_json(explained: &Explained) -> Result<(), String> {
         ec: explained.ec.as_deref().or(entry.and_then(|e| e.ec)),
         request_id: explained.request_id.as_deref(),
         host_id: explained.host_id.as_deref(),
+        found_in: explained.found_in,
     };
     let json = serde_json::to_string_pretty(&report).map_err(|err| err.to_string())?;
     out!("{json}");
@@ -226,5 +329,8 @@ fn print_text(explained: &Explained) {
     }
     if let Some(request_id) = &explained.request_id {
         out!("RequestId:    {request_id}");
+    }
+    if let Some(found_in) = explained.found_in {
+        out!("Found in:     {found_in}");
     }
 }

@@ -508,3 +508,137 @@ fn a_closed_stdout_ends_the_output_quietly() {
         assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
     }
 }
+
+/// What SDKs and logs print when an upload's callback failed (spec, section 9), each with
+/// the entry, the status in the message and where the message was found.
+const PASTED: &[(&str, &str, &str, i64, &str)] = &[
+    (
+        "Go SDK v1",
+        r#"oss: service returned error: StatusCode=203, ErrorCode=CallbackFailed, ErrorMessage="Error status : 502.", RequestId=5C3D9175B6FC201293AD4890"#,
+        "unexpected_status",
+        502,
+        "text",
+    ),
+    (
+        "Go SDK v2 and Python SDK v2",
+        "Error returned by Service.\nHttp Status Code: 203.\nError Code: CallbackFailed.\nRequest Id: 5C3D9175B6FC201293AD4890.\nMessage: Error status : 400..\nEC: 0007-00000203.\nTimestamp: 2026-11-25 10:00:00 +0000 UTC.\nRequest Endpoint: PUT http://127.0.0.1:9000/photos/cat.jpg.",
+        "unexpected_status",
+        400,
+        "text",
+    ),
+    (
+        "Python oss2 (the error's details)",
+        "{'status': 203, 'x-oss-request-id': '5C3D9175B6FC201293AD4890', 'details': {'Code': 'CallbackFailed', 'Message': 'Error Status : 400.User server missing content-length.', 'EC': '0007-00000203'}}",
+        "missing_content_length",
+        400,
+        "text",
+    ),
+    (
+        "Java SDK",
+        "com.aliyun.oss.OSSException: Error status : 404.\n[ErrorCode]: CallbackFailed\n[RequestId]: 5C3D9175B6FC201293AD4890\n[HostId]: examplebucket.oss-cn-hangzhou.aliyuncs.com\n[ResponseError]:\n\tat com.aliyun.oss.common.utils.ExceptionFactory.createOSSException(ExceptionFactory.java:104)",
+        "unexpected_status",
+        404,
+        "text",
+    ),
+    (
+        "PHP SDK",
+        "PHP Fatal error:  Uncaught OSS\\Core\\OssException: CallbackFailed: Error status : 301. RequestId: 5C3D9175B6FC201293AD4890 in /app/vendor/aliyuncs/oss-sdk-php/src/OSS/OssClient.php:3112",
+        "unexpected_status",
+        301,
+        "text",
+    ),
+    (
+        ".NET SDK",
+        "Unhandled exception. Aliyun.OSS.Common.OssException: Error Status : -1.OSS can not connect to your callbackUrl, please check it.\n   at Aliyun.OSS.Common.Handlers.ErrorHandler.Handle(ServiceResponse response)",
+        "callback_url_unreachable",
+        -1,
+        "text",
+    ),
+    (
+        "Ruby SDK",
+        "Aliyun::OSS::CallbackError: Error Status : 400.User server return too long content-length value.",
+        "too_long_content_length",
+        400,
+        "text",
+    ),
+    (
+        "ali-oss with a stack trace",
+        "CallbackFailedError: Error Status : 400.User server return invalid conent-length value.\n    at Client.requestError (/app/node_modules/ali-oss/lib/common/client/requestError.js:45:11)\n    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)",
+        "invalid_content_length",
+        400,
+        "text",
+    ),
+    (
+        "a JSON log line with the XML inside an escaped string",
+        r#"{"level":"error","msg":"upload failed","body":"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n  <Code>CallbackFailed</Code>\n  <Message>Error status : -1 8.8.8.8:9090 reply timeout, cost:5000ms, timeout:5000ms (err -4, errno115)</Message>\n</Error>"}"#,
+        "reply_timeout",
+        -1,
+        "xml",
+    ),
+    (
+        "a log line with a timeout message",
+        "2026-11-25T10:00:00Z ERROR upload photos/cat.jpg failed: Error status : -1 8.8.8.8:9090 reply timeout, cost:5000ms, timeout:5000ms (err -4, errno115) request=5C3D",
+        "reply_timeout",
+        -1,
+        "text",
+    ),
+    (
+        "a JSON log line whose message is escaped",
+        r#"{"msg":"callback: Error\u0020status : 405."}"#,
+        "unexpected_status",
+        405,
+        "json-string",
+    ),
+    (
+        "curl -i output",
+        "HTTP/1.1 203 Non-Authoritative Information\r\nServer: AliyunOSS\r\nContent-Type: application/xml\r\nx-oss-request-id: 5C3D9175B6FC201293AD4890\r\n\r\n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n  <Code>CallbackFailed</Code>\n  <Message>Error status : 404.</Message>\n  <RequestId>5C3D9175B6FC201293AD4890</RequestId>\n  <EC>0007-00000203</EC>\n</Error>\n",
+        "unexpected_status",
+        404,
+        "xml",
+    ),
+    (
+        "a message in quotes",
+        "\"Error status : 301.\"",
+        "unexpected_status",
+        301,
+        "text",
+    ),
+    (
+        "XML entities",
+        "message=&quot;Error status&#32;: 502.&quot;",
+        "unexpected_status",
+        502,
+        "xml-entities",
+    ),
+];
+
+#[test]
+fn explain_finds_the_message_in_what_sdks_and_logs_print() {
+    for (what, text, id, status, found_in) in PASTED {
+        let output = run(&["explain", "--json", "-"], Some(text));
+        assert_eq!(output.status.code(), Some(0), "{what}: {}", stdout(&output));
+        let report = json(&output);
+        assert_eq!(report["id"], *id, "{what}");
+        assert_eq!(report["fields"]["status"], *status, "{what}");
+        assert_eq!(report["found_in"], *found_in, "{what}");
+        assert_eq!(report["code"], "CallbackFailed", "{what}");
+        let text_output = run(&["explain", text], None);
+        assert_eq!(text_output.status.code(), Some(0), "{what}");
+        assert!(stdout(&text_output).starts_with(id), "{what}");
+    }
+}
+
+#[test]
+fn explain_leaves_other_errors_and_near_misses_in_a_log_line_unknown() {
+    for text in [
+        "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>",
+        "2026-11-25T10:00:00Z ERROR upload failed: Error staus : 400. (request 5C3D)",
+        "2026-11-25T10:00:00Z ERROR upload failed: Error Status : 400.User server missing conent-lenght. (request 5C3D)",
+        "ERROR: Error status : 400.Something else happened",
+        "CallbackFailed, but no message",
+    ] {
+        let output = run(&["explain", "--json", text], None);
+        assert_eq!(output.status.code(), Some(1), "{text}: {}", stdout(&output));
+        assert_eq!(json(&output)["id"], serde_json::Value::Null, "{text}");
+    }
+}

@@ -2,6 +2,8 @@
 //! (a `RegexSet`, and a loop of `Regex`es with captures), on hits and misses; and `OssError`
 //! parsing of a full XML body against quick-xml's serde deserializer.
 //!
+//! `CallbackFailed::find` in a 2 KiB log line against the unanchored patterns in a `RegexSet`.
+//!
 //! `cargo bench -p oss-callback --bench match`
 
 use std::hint::black_box;
@@ -127,6 +129,59 @@ fn bench_matcher(c: &mut Criterion) {
     }
 }
 
+/// A 2 KiB log line: JSON fields, a stack of words, and (for `hit`) a catalog message near
+/// the end, as `explain` reads what users paste.
+fn log_line(hit: bool) -> String {
+    let mut line = String::from(
+        r#"{"time":"2026-11-25T10:00:00.123Z","level":"error","logger":"upload","msg":""#,
+    );
+    while line.len() < 1900 {
+        line.push_str(
+            "upload of photos/2024/cat on a mat.jpg to examplebucket failed after 3 attempts; ",
+        );
+    }
+    line.push_str(if hit {
+        "Error Status : 400.User server missing content-length."
+    } else {
+        "Error Status : 400.User server missing content length."
+    });
+    line.push_str(r#"","request_id":"5C3D9175B6FC201293AD4E2F"}"#);
+    line
+}
+
+fn bench_find(c: &mut Criterion) {
+    // The same patterns, unanchored: a message at a word boundary anywhere in the text, and
+    // followed by no letter or digit after its optional final dot.
+    let unanchored: Vec<String> = patterns()
+        .iter()
+        .map(|p| {
+            p.replacen("(?i-u)^", r"(?i-u)\b", 1).replace(
+                r"[\t\n\x0C\r ]*\.?[\t\n\x0C\r ]*$",
+                r"(?:\.(?:$|(?u:[^0-9A-Za-z]))|$|(?u:[^0-9A-Za-z.]))",
+            )
+        })
+        .collect();
+    let set = RegexSet::new(&unanchored).unwrap();
+    for hit in [true, false] {
+        let line = log_line(hit);
+        assert_eq!(CallbackFailed::find(&line).is_some(), hit);
+        assert_eq!(set.is_match(&line), hit, "{line}");
+        let name = if hit {
+            "log_line_2k_hit"
+        } else {
+            "log_line_2k_miss"
+        };
+        let mut group = c.benchmark_group(format!("find/{name}"));
+        group.bench_function("generated", |b| {
+            b.iter(|| black_box(CallbackFailed::find(black_box(&line))));
+        });
+        group.bench_function("regex_set", |b| {
+            b.iter(|| black_box(set.matches(black_box(&line)).iter().next()));
+        });
+        group.finish();
+    }
+}
+
 const XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <Error>
   <Code>CallbackFailed</Code>
@@ -167,5 +222,5 @@ fn bench_oss_error(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_matcher, bench_oss_error);
+criterion_group!(benches, bench_matcher, bench_find, bench_oss_error);
 criterion_main!(benches);

@@ -1,8 +1,13 @@
-//! The response validator, rule by rule, at the edges of each rule.
+//! The response validator as a specification: tables of responses and what OSS says of each,
+//! rule by rule, at the edges of each rule.
 
 use std::time::Duration;
 
 use oss_callback::CallbackFailed;
+use oss_callback::CallbackFailed::{
+    InvalidContentLength, MissingContentLength, ReplyTimeout, ResponseBodyNotValidJson,
+    TooLongContentLength, UnexpectedStatus,
+};
 use oss_callback::judge::{
     Answer, CheckStatus, ConnectFailure, ConnectFailureKind, Limits, Rule, ServerResponse, judge,
 };
@@ -22,15 +27,52 @@ fn verdict(response: ServerResponse<'_>) -> oss_callback::judge::Verdict<Callbac
     CallbackFailed::judge(&Answer::from(response))
 }
 
-fn failed_rules(response: ServerResponse<'_>) -> Vec<Rule> {
-    verdict(response).failures().map(|c| c.rule).collect()
-}
-
+/// Status 200, this Content-Length and this body.
 fn with_content_length(value: &'static str, body: &'static [u8]) -> ServerResponse<'static> {
     ServerResponse::new(200)
         .header("Content-Length", value)
         .body(body)
 }
+
+/// Status 200 and this body, with a Content-Length that declares exactly its length.
+fn sized(body: &'static [u8]) -> ServerResponse<'static> {
+    let length: &'static str = body.len().to_string().leak();
+    with_content_length(length, body)
+}
+
+/// `"aaa...a"`: valid JSON of exactly `len` bytes.
+fn json_of_len(len: usize) -> &'static [u8] {
+    let mut body = vec![b'a'; len];
+    body[0] = b'"';
+    body[len - 1] = b'"';
+    body.leak()
+}
+
+/// The response in short, for assertion messages: status, headers, start and size of the body.
+fn describe(response: &ServerResponse<'_>) -> String {
+    let headers: Vec<String> = response
+        .head
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                "{}: {}",
+                String::from_utf8_lossy(name),
+                String::from_utf8_lossy(value)
+            )
+        })
+        .collect();
+    let start = &response.body[..response.body.len().min(40)];
+    format!(
+        "{} {headers:?} body {:?} ({} bytes, {:?})",
+        response.status(),
+        String::from_utf8_lossy(start),
+        response.body.len(),
+        response.elapsed
+    )
+}
+
+// --- Accepted -------------------------------------------------------------------------------
 
 #[test]
 fn a_correct_response_is_accepted_and_every_rule_is_reported() {
@@ -48,177 +90,203 @@ fn a_correct_response_is_accepted_and_every_rule_is_reported() {
     );
 }
 
-// --- Content-Length -------------------------------------------------------------------------
-
+/// Each row: what it shows, and a response OSS accepts with every rule passed.
 #[test]
-fn zero_content_length_is_invalid() {
-    let v = verdict(with_content_length("0", b""));
-    assert_eq!(
-        v.error,
-        Some(CallbackFailed::InvalidContentLength { status: 400 })
-    );
-    assert!(
-        v.check(Rule::ContentLengthInvalid)
-            .unwrap()
-            .detail
-            .contains('0')
-    );
-}
-
-#[test]
-fn negative_content_length_is_invalid() {
-    let v = verdict(with_content_length("-1", b"{}"));
-    assert_eq!(
-        v.error,
-        Some(CallbackFailed::InvalidContentLength { status: 400 })
-    );
-    assert!(
-        v.check(Rule::ContentLengthInvalid)
-            .unwrap()
-            .detail
-            .contains("`-1`")
-    );
-}
-
-#[test]
-fn non_numeric_content_length_is_invalid() {
-    let v = verdict(with_content_length("abc", b"{}"));
-    assert_eq!(
-        v.error,
-        Some(CallbackFailed::InvalidContentLength { status: 400 })
-    );
-    assert!(
-        v.check(Rule::ContentLengthInvalid)
-            .unwrap()
-            .detail
-            .contains("`abc`")
-    );
-    for value in ["", " ", "+2", "2.0", "0x2", "2 2", "２"] {
-        assert_eq!(
-            failed_rules(
-                ServerResponse::new(200)
-                    .header("Content-Length", value)
-                    .body(b"{}")
-            ),
-            [Rule::ContentLengthInvalid],
-            "{value:?}"
+fn oss_accepts_these_responses() {
+    let rows: [(&str, ServerResponse<'static>); 10] = [
+        (
+            "repeated Content-Lengths that agree (around whitespace) are one length",
+            ServerResponse::new(200)
+                .header("Content-Length", "2")
+                .header("CONTENT-LENGTH", " 2\t")
+                .body(b"{}"),
+        ),
+        (
+            "a body of exactly the size limit fits",
+            sized(json_of_len(LIMIT as usize)),
+        ),
+        ("an empty object is JSON", sized(b"{}")),
+        ("an empty array is JSON", sized(b"[]")),
+        ("a string is JSON", sized(b"\"ok\"")),
+        ("a number is JSON", sized(b"1")),
+        ("null is JSON", sized(b"null")),
+        (
+            "JSON may be surrounded by whitespace",
+            sized(b" {\"a\": [1, 2]} \n"),
+        ),
+        (
+            "bytes after the declared length are not part of the body OSS reads",
+            with_content_length("2", b"{}garbage"),
+        ),
+        (
+            "an answer exactly at the time limit is in time",
+            good().elapsed(Duration::from_millis(5000)),
+        ),
+    ];
+    for (shows, response) in rows {
+        let input = describe(&response);
+        let v = verdict(response);
+        assert!(
+            v.is_accepted(),
+            "{shows}: {input} failed {:?}",
+            v.failures().collect::<Vec<_>>()
+        );
+        assert_eq!(v.error, None, "{shows}: {input}");
+        assert!(
+            v.checks.iter().all(|c| c.status == CheckStatus::Passed),
+            "{shows}: {input} left rules unpassed: {:?}",
+            v.checks
         );
     }
 }
 
-#[test]
-fn two_conflicting_content_lengths_are_invalid() {
-    let v = verdict(
-        ServerResponse::new(200)
-            .header("Content-Length", "2")
-            .header("content-length", "3")
-            .body(b"{} "),
-    );
-    assert_eq!(
-        v.error,
-        Some(CallbackFailed::InvalidContentLength { status: 400 })
-    );
-    assert!(
-        v.check(Rule::ContentLengthInvalid)
-            .unwrap()
-            .detail
-            .contains("disagree")
-    );
+// --- Rejected -------------------------------------------------------------------------------
+
+/// A response OSS rejects, and how.
+struct Rejected {
+    /// What the row shows.
+    shows: &'static str,
+    response: ServerResponse<'static>,
+    /// The error OSS reports: that of the first failing rule.
+    error: CallbackFailed,
+    /// Every failing rule, in order of precedence.
+    failures: &'static [Rule],
+    /// A phrase the first failure's detail contains, when the row pins one.
+    detail: Option<&'static str>,
+}
+
+fn assert_rejections(rows: impl IntoIterator<Item = Rejected>) {
+    for row in rows {
+        let shows = row.shows;
+        let input = describe(&row.response);
+        let v = verdict(row.response);
+        assert_eq!(v.error, Some(row.error), "{shows}: error for {input}");
+        assert_eq!(
+            v.failures().map(|c| c.rule).collect::<Vec<_>>(),
+            row.failures,
+            "{shows}: failing rules for {input}"
+        );
+        if let Some(phrase) = row.detail {
+            let first = v.failures().next().unwrap();
+            assert!(
+                first.detail.contains(phrase),
+                "{shows}: the {} detail {:?} should mention {phrase:?} for {input}",
+                first.rule,
+                first.detail
+            );
+        }
+    }
 }
 
 #[test]
-fn repeated_equal_content_lengths_are_accepted() {
-    let v = verdict(
-        ServerResponse::new(200)
-            .header("Content-Length", "2")
-            .header("CONTENT-LENGTH", " 2\t")
-            .body(b"{}"),
+fn content_length_must_be_present_and_one_positive_integer() {
+    let invalid = |shows, value, detail| Rejected {
+        shows,
+        response: with_content_length(value, b"{}"),
+        error: InvalidContentLength { status: 400 },
+        failures: &[Rule::ContentLengthInvalid],
+        detail,
+    };
+    let mut rows = vec![
+        Rejected {
+            shows: "zero is not a positive length (and the empty body is not JSON)",
+            response: with_content_length("0", b""),
+            error: InvalidContentLength { status: 400 },
+            failures: &[Rule::ContentLengthInvalid, Rule::BodyNotJson],
+            detail: Some("0"),
+        },
+        invalid("a negative length is invalid", "-1", Some("`-1`")),
+        invalid("a non-numeric length is invalid", "abc", Some("`abc`")),
+        Rejected {
+            shows: "two Content-Lengths that disagree are invalid",
+            response: ServerResponse::new(200)
+                .header("Content-Length", "2")
+                .header("content-length", "3")
+                .body(b"{} "),
+            error: InvalidContentLength { status: 400 },
+            failures: &[Rule::ContentLengthInvalid],
+            detail: Some("disagree"),
+        },
+        Rejected {
+            shows: "a body delimited by closing the connection has no Content-Length",
+            response: ServerResponse::new(200).body(b"{}"),
+            error: MissingContentLength { status: 400 },
+            failures: &[Rule::ContentLengthMissing],
+            detail: Some("closing"),
+        },
+        Rejected {
+            shows: "a chunked body has no Content-Length (and chunks are not JSON)",
+            response: ServerResponse::new(200)
+                .header("Transfer-Encoding", "chunked")
+                .body(b"2\r\n{}\r\n0\r\n\r\n"),
+            error: MissingContentLength { status: 400 },
+            failures: &[Rule::ContentLengthMissing, Rule::BodyNotJson],
+            detail: Some("chunked"),
+        },
+    ];
+    rows.extend(
+        ["", " ", "+2", "2.0", "0x2", "2 2", "２"]
+            .map(|value| invalid("only plain ASCII digits are a length", value, None)),
     );
-    assert!(v.is_accepted(), "{:?}", v.checks);
+    assert_rejections(rows);
 }
 
 #[test]
-fn missing_content_length_fails_for_close_delimited_and_chunked_bodies() {
-    let close = verdict(ServerResponse::new(200).body(b"{}"));
+fn a_missing_content_length_leaves_its_value_unjudged() {
+    let v = verdict(ServerResponse::new(200).body(b"{}"));
     assert_eq!(
-        close.error,
-        Some(CallbackFailed::MissingContentLength { status: 400 })
-    );
-    assert!(
-        close
-            .check(Rule::ContentLengthMissing)
-            .unwrap()
-            .detail
-            .contains("closing")
-    );
-    assert_eq!(
-        close.check(Rule::ContentLengthInvalid).unwrap().status,
+        v.check(Rule::ContentLengthInvalid).unwrap().status,
         CheckStatus::Skipped
     );
-
-    let chunked = verdict(
-        ServerResponse::new(200)
-            .header("Transfer-Encoding", "chunked")
-            .body(b"2\r\n{}\r\n0\r\n\r\n"),
-    );
-    assert_eq!(
-        chunked.error,
-        Some(CallbackFailed::MissingContentLength { status: 400 })
-    );
-    assert!(
-        chunked
-            .check(Rule::ContentLengthMissing)
-            .unwrap()
-            .detail
-            .contains("chunked")
-    );
-}
-
-// --- Size -----------------------------------------------------------------------------------
-
-fn json_of_len(len: usize) -> Vec<u8> {
-    // `"aaa...a"` is valid JSON of exactly `len` bytes.
-    let mut body = vec![b'a'; len];
-    body[0] = b'"';
-    body[len - 1] = b'"';
-    body
 }
 
 #[test]
-fn a_body_of_exactly_the_limit_is_accepted() {
-    let body = json_of_len(LIMIT as usize);
-    let length = LIMIT.to_string();
-    let v = verdict(
-        ServerResponse::new(200)
-            .header("Content-Length", &length)
-            .body(&body),
+fn the_body_must_fit_the_size_limit_and_be_json() {
+    let not_json = |shows, body| Rejected {
+        shows,
+        response: sized(body),
+        error: ResponseBodyNotValidJson,
+        failures: &[Rule::BodyNotJson],
+        detail: None,
+    };
+    let mut rows = vec![
+        Rejected {
+            shows: "a body one byte over the limit is too large",
+            response: sized(json_of_len(LIMIT as usize + 1)),
+            error: TooLongContentLength { status: 400 },
+            failures: &[Rule::BodyTooLarge],
+            detail: Some("1048577 bytes"),
+        },
+        Rejected {
+            detail: Some("empty"),
+            ..not_json("a body of only whitespace is empty, not JSON", b" ")
+        },
+        Rejected {
+            detail: Some("byte order mark"),
+            ..not_json(
+                "a byte order mark makes JSON invalid",
+                b"\xEF\xBB\xBF{\"Status\":\"OK\"}",
+            )
+        },
+        Rejected {
+            shows: "a declared length that cuts the JSON short makes it invalid",
+            response: with_content_length("3", b"{\"a\":1}"),
+            error: ResponseBodyNotValidJson,
+            failures: &[Rule::BodyNotJson],
+            detail: None,
+        },
+    ];
+    rows.extend(
+        [
+            &b"OK"[..],
+            b"success",
+            b"<html></html>",
+            b"{\"Status\":",
+            b"{} {}",
+        ]
+        .map(|body| not_json("invalid or truncated JSON is not JSON", body)),
     );
-    assert!(v.is_accepted(), "{:?}", v.failures().collect::<Vec<_>>());
-}
-
-#[test]
-fn a_body_one_byte_over_the_limit_is_too_large() {
-    let body = json_of_len(LIMIT as usize + 1);
-    let length = (LIMIT + 1).to_string();
-    let v = verdict(
-        ServerResponse::new(200)
-            .header("Content-Length", &length)
-            .body(&body),
-    );
-    assert_eq!(
-        v.error,
-        Some(CallbackFailed::TooLongContentLength { status: 400 })
-    );
-    assert_eq!(
-        v.failures().map(|c| c.rule).collect::<Vec<_>>(),
-        [Rule::BodyTooLarge]
-    );
-    assert!(
-        v.check(Rule::BodyTooLarge)
-            .unwrap()
-            .detail
-            .contains("1048577 bytes")
-    );
+    assert_rejections(rows);
 }
 
 #[test]
@@ -227,7 +295,7 @@ fn the_size_limit_is_configurable() {
     let answer = Answer::from(
         ServerResponse::new(200)
             .header("Content-Length", "100")
-            .body(&body),
+            .body(body),
     );
     let strict = Limits {
         max_answer_bytes: 99,
@@ -239,189 +307,86 @@ fn the_size_limit_is_configurable() {
     };
     assert_eq!(
         judge::<CallbackFailed>(&answer, &strict).error,
-        Some(CallbackFailed::TooLongContentLength { status: 400 })
+        Some(TooLongContentLength { status: 400 })
     );
     assert!(judge::<CallbackFailed>(&answer, &lenient).is_accepted());
 }
 
 #[test]
-fn an_oversized_close_delimited_body_fails_both_framing_and_size() {
-    let body = json_of_len(LIMIT as usize + 10);
-    let v = verdict(ServerResponse::new(200).body(&body));
-    assert_eq!(
-        v.error,
-        Some(CallbackFailed::MissingContentLength { status: 400 })
-    );
-    assert_eq!(
-        v.failures().map(|c| c.rule).collect::<Vec<_>>(),
-        [Rule::ContentLengthMissing, Rule::BodyTooLarge]
-    );
-}
-
-// --- JSON -----------------------------------------------------------------------------------
-
-#[test]
-fn an_empty_body_is_not_json() {
-    let v = verdict(
-        ServerResponse::new(200)
-            .header("Content-Length", "1")
-            .body(b" "),
-    );
-    assert_eq!(v.error, Some(CallbackFailed::ResponseBodyNotValidJson));
-    assert!(v.check(Rule::BodyNotJson).unwrap().detail.contains("empty"));
-}
-
-#[test]
-fn invalid_and_truncated_json_are_not_json() {
-    for body in [
-        &b"OK"[..],
-        b"success",
-        b"<html></html>",
-        b"{\"Status\":",
-        b"{} {}",
-    ] {
-        let length = body.len().to_string();
-        let v = verdict(
-            ServerResponse::new(200)
-                .header("Content-Length", &length)
-                .body(body),
-        );
-        assert_eq!(
-            v.error,
-            Some(CallbackFailed::ResponseBodyNotValidJson),
-            "{}",
-            String::from_utf8_lossy(body)
-        );
-    }
-}
-
-#[test]
-fn a_byte_order_mark_makes_json_invalid() {
-    let v = verdict(with_content_length(
-        "18",
-        b"\xEF\xBB\xBF{\"Status\":\"OK\"}",
-    ));
-    assert_eq!(v.error, Some(CallbackFailed::ResponseBodyNotValidJson));
-    assert!(
-        v.check(Rule::BodyNotJson)
-            .unwrap()
-            .detail
-            .contains("byte order mark")
-    );
-}
-
-#[test]
-fn any_json_value_is_accepted() {
-    for body in [
-        &b"{}"[..],
-        b"[]",
-        b"\"ok\"",
-        b"1",
-        b"null",
-        b" {\"a\": [1, 2]} \n",
-    ] {
-        let length = body.len().to_string();
-        let v = verdict(
-            ServerResponse::new(200)
-                .header("Content-Length", &length)
-                .body(body),
-        );
-        assert!(v.is_accepted(), "{}", String::from_utf8_lossy(body));
-    }
-}
-
-#[test]
-fn only_the_declared_length_is_read_as_json() {
-    // Bytes after Content-Length are not part of the body OSS reads.
-    let v = verdict(with_content_length("2", b"{}garbage"));
-    assert!(v.is_accepted(), "{:?}", v.failures().collect::<Vec<_>>());
-    // A declared length that cuts the JSON short makes it invalid.
-    let v = verdict(with_content_length("3", b"{\"a\":1}"));
-    assert_eq!(v.error, Some(CallbackFailed::ResponseBodyNotValidJson));
-}
-
-// --- Status ---------------------------------------------------------------------------------
-
-#[test]
 fn any_status_but_200_fails_with_that_status() {
-    for status in [201u16, 204, 301, 302, 400, 404, 405, 500, 502] {
-        let v = verdict(
-            ServerResponse::new(status)
+    assert_rejections(
+        [201u16, 204, 301, 302, 400, 404, 405, 500, 502].map(|status| Rejected {
+            shows: "a status other than 200 is reported as it is",
+            response: ServerResponse::new(status)
                 .header("Content-Length", "2")
                 .body(b"{}"),
-        );
-        assert_eq!(
-            v.error,
-            Some(CallbackFailed::UnexpectedStatus {
-                status: status.into()
-            })
-        );
-        assert_eq!(
-            v.failures().map(|c| c.rule).collect::<Vec<_>>(),
-            [Rule::StatusNot200]
-        );
-    }
-}
-
-#[test]
-fn status_takes_precedence_over_framing_and_body() {
-    let v = verdict(ServerResponse::new(500).body(b"<html>oops</html>"));
-    assert_eq!(
-        v.error,
-        Some(CallbackFailed::UnexpectedStatus { status: 500 })
-    );
-    assert_eq!(
-        v.failures().map(|c| c.rule).collect::<Vec<_>>(),
-        [
-            Rule::StatusNot200,
-            Rule::ContentLengthMissing,
-            Rule::BodyNotJson
-        ]
-    );
-}
-
-// --- Time -----------------------------------------------------------------------------------
-
-#[test]
-fn elapsed_exactly_at_the_limit_is_accepted() {
-    let v = verdict(good().elapsed(Duration::from_millis(5000)));
-    assert!(v.is_accepted(), "{:?}", v.failures().collect::<Vec<_>>());
-}
-
-#[test]
-fn elapsed_just_over_the_limit_times_out() {
-    let v = verdict(
-        good()
-            .elapsed(Duration::from_millis(5000) + Duration::from_micros(1))
-            .peer("192.0.2.10:8080"),
-    );
-    assert_eq!(
-        v.error,
-        Some(CallbackFailed::ReplyTimeout {
-            status: -1,
-            addr: "192.0.2.10:8080".to_owned(),
-            cost: 5000,
-            timeout: 5000,
-            err: -4,
-            errno: 115,
-        })
-    );
-    assert_eq!(
-        v.failures().map(|c| c.rule).collect::<Vec<_>>(),
-        [Rule::Timeout]
+            error: UnexpectedStatus {
+                status: status.into(),
+            },
+            failures: &[Rule::StatusNot200],
+            detail: None,
+        }),
     );
 }
 
 #[test]
-fn a_body_shorter_than_declared_times_out() {
-    let v = verdict(with_content_length("100", b"{}"));
-    assert_eq!(v.failures().next().map(|c| c.rule), Some(Rule::Timeout));
-    assert!(
-        v.check(Rule::Timeout)
-            .unwrap()
-            .detail
-            .contains("declares 100 bytes but 2 arrived")
-    );
+fn a_late_or_short_answer_times_out() {
+    assert_rejections([
+        Rejected {
+            shows: "an answer just over the time limit times out, quoting the peer",
+            response: good()
+                .elapsed(Duration::from_millis(5000) + Duration::from_micros(1))
+                .peer("192.0.2.10:8080"),
+            error: ReplyTimeout {
+                status: -1,
+                addr: "192.0.2.10:8080".to_owned(),
+                cost: 5000,
+                timeout: 5000,
+                err: -4,
+                errno: 115,
+            },
+            failures: &[Rule::Timeout],
+            detail: None,
+        },
+        Rejected {
+            shows: "a body shorter than declared keeps OSS waiting until it times out",
+            response: with_content_length("100", b"{}"),
+            error: ReplyTimeout {
+                status: -1,
+                addr: "unknown".to_owned(),
+                cost: 5000,
+                timeout: 5000,
+                err: -4,
+                errno: 115,
+            },
+            failures: &[Rule::Timeout],
+            detail: Some("declares 100 bytes but 2 arrived"),
+        },
+    ]);
+}
+
+#[test]
+fn when_several_rules_fail_the_first_in_precedence_is_reported() {
+    assert_rejections([
+        Rejected {
+            shows: "status comes before framing and body",
+            response: ServerResponse::new(500).body(b"<html>oops</html>"),
+            error: UnexpectedStatus { status: 500 },
+            failures: &[
+                Rule::StatusNot200,
+                Rule::ContentLengthMissing,
+                Rule::BodyNotJson,
+            ],
+            detail: None,
+        },
+        Rejected {
+            shows: "an oversized close-delimited body fails framing first, then size",
+            response: ServerResponse::new(200).body(json_of_len(LIMIT as usize + 10)),
+            error: MissingContentLength { status: 400 },
+            failures: &[Rule::ContentLengthMissing, Rule::BodyTooLarge],
+            detail: None,
+        },
+    ]);
 }
 
 // --- Connection -----------------------------------------------------------------------------
@@ -489,7 +454,7 @@ fn raw_http_responses_are_judged_as_they_came_off_the_wire() {
     let response = ServerResponse::from_http(raw).unwrap();
     assert_eq!(
         verdict(response).error,
-        Some(CallbackFailed::InvalidContentLength { status: 400 })
+        Some(InvalidContentLength { status: 400 })
     );
     assert!(ServerResponse::from_http(b"HTTP/1.1 200 OK\r\nContent-Le").is_err());
     assert!(ServerResponse::from_http(b"not http at all\r\n\r\n").is_err());

@@ -163,14 +163,84 @@ pub fn text(s: &str, at: usize, stop: Option<u8>) -> Option<(&str, usize)> {
     Some((s.get(at..end)?, end))
 }
 
-/// Optional final dot and whitespace, then the end of the input.
+/// The end of a message: with `whole`, an optional final dot and whitespace, then the end of
+/// the input; inside a longer text, an optional final dot, then no letter or digit. The
+/// position after the message.
 #[inline(always)]
 #[must_use]
-pub fn end(s: &str, at: usize) -> bool {
+pub fn end(s: &str, at: usize, whole: bool) -> Option<usize> {
     let bytes = s.as_bytes();
-    let mut at = skip_space(bytes, at);
-    if bytes.get(at) == Some(&b'.') {
-        at = skip_space(bytes, at + 1);
+    if whole {
+        let mut at = skip_space(bytes, at);
+        if bytes.get(at) == Some(&b'.') {
+            at = skip_space(bytes, at + 1);
+        }
+        return (at == bytes.len()).then_some(at);
     }
-    at == bytes.len()
+    if bytes.get(at) == Some(&b'.') {
+        return match bytes.get(at + 1) {
+            Some(b) if b.is_ascii_alphanumeric() => None,
+            _ => Some(at + 1),
+        };
+    }
+    // Whitespace that the last step skipped (after punctuation) ends the message.
+    let mut end = at;
+    while end > 0 && bytes.get(end - 1).is_some_and(|b| is_space(*b)) {
+        end -= 1;
+    }
+    match bytes.get(at) {
+        _ if end < at => Some(end),
+        Some(b) if b.is_ascii_alphanumeric() => None,
+        _ => Some(at),
+    }
+}
+
+/// The bytes a message can start with, as a table built at compile time.
+#[derive(Clone, Copy, Debug)]
+pub struct Starts([bool; 256]);
+
+impl Starts {
+    /// Any byte (a template starts with a placeholder or punctuation).
+    pub const ANY: Starts = Starts([true; 256]);
+
+    /// Exactly `bytes`.
+    #[must_use]
+    pub const fn new(bytes: &[u8]) -> Starts {
+        let mut table = [false; 256];
+        let mut rest = bytes;
+        while let [b, tail @ ..] = rest {
+            #[allow(clippy::indexing_slicing)] // A byte indexes 256 entries.
+            {
+                table[*b as usize] = true;
+            }
+            rest = tail;
+        }
+        Starts(table)
+    }
+
+    #[inline(always)]
+    fn contains(&self, b: u8) -> bool {
+        self.0.get(usize::from(b)).copied().unwrap_or(false)
+    }
+}
+
+/// The leftmost message in `text` that `at` (the generated matcher, with `whole` false)
+/// finds at a word start, with its byte range.
+#[inline]
+pub fn find<T>(
+    text: &str,
+    starts: &Starts,
+    at: impl Fn(&str, usize, bool) -> Option<(T, usize)>,
+) -> Option<(T, std::ops::Range<usize>)> {
+    let bytes = text.as_bytes();
+    let mut after_word = false;
+    for (p, b) in bytes.iter().enumerate() {
+        if !after_word && starts.contains(*b) {
+            if let Some((found, end)) = at(text, p, false) {
+                return Some((found, p..end));
+            }
+        }
+        after_word = b.is_ascii_alphanumeric();
+    }
+    None
 }

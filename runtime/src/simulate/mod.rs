@@ -373,3 +373,38 @@ fn is_private(ip: IpAddr) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_bucket_name, is_private};
+
+    #[test]
+    fn private_addresses_are_those_oss_refuses() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.0.1",
+            "0.0.0.0",
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+        ] {
+            assert!(is_private(private.parse().unwrap()), "{private}");
+        }
+        for public in ["8.8.8.8", "172.32.0.1", "203.0.113.10", "2001:db8::1"] {
+            assert!(!is_private(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[test]
+    fn bucket_names_are_what_oss_allows() {
+        assert!(is_bucket_name("examplebucket"));
+        assert!(is_bucket_name("a-1"));
+        for bad in ["ab", "-ab", "ab-", "Upper", "a_b", &"a".repeat(64)] {
+            assert!(!is_bucket_name(bad), "{bad}");
+        }
+    }
+}

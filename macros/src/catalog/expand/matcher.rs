@@ -11,13 +11,19 @@ use quote::{format_ident, quote};
 use crate::catalog::names;
 use crate::catalog::trie::{Edge, Leaf, Node, Trie};
 
-/// The body of `fn parse(message: &str) -> Option<Self>` of the enum `name`.
+/// The body of `fn __match_message_at(message: &str, p: usize, whole: bool) ->
+/// Option<(Self, usize)>` of the enum `name`: the message that starts at `p` and, when
+/// `whole`, ends the input (else it ends at a word boundary), with its end.
 ///
 /// The templates are grouped by their first byte, each group in a nested function of its
-/// own; `parse` itself (small enough to inline) skips leading whitespace and calls the
-/// group of the first byte, so text that starts no template costs no call, and each call
-/// enters only a small function.
-pub(crate) fn parse_body(trie: &Trie, name: &Ident, entries: &[Entry]) -> TokenStream {
+/// own; the body dispatches on the byte at `p`, so text that starts no template costs no
+/// call, and each call enters only a small function. Also returns the bytes that can start
+/// a message (for `find`), `None` when any byte can.
+pub(crate) fn match_at_body(
+    trie: &Trie,
+    name: &Ident,
+    entries: &[Entry],
+) -> (TokenStream, Option<Vec<u8>>) {
     let mut expander = Expander {
         name,
         entries,
@@ -30,21 +36,24 @@ pub(crate) fn parse_body(trie: &Trie, name: &Ident, entries: &[Entry]) -> TokenS
     let Some(groups) = trie.root_groups() else {
         // A template starts with a placeholder or punctuation: one function for all.
         let blocks = expander.children(&trie.root, &[]);
-        return quote! {
+        let body = quote! {
             #[inline(never)]
-            fn match_any_message(s: &str, p: usize) -> ::core::option::Option<#name> {
+            fn match_any_message(s: &str, p: usize, whole: bool) -> ::core::option::Option<(#name, usize)> {
                 #prelude
+                let mut best: Option<(#name, usize)> = None;
                 #blocks
-                None
+                best
             }
-            match_any_message(message, ::oss_callback::__private::matcher::start(message))
+            match_any_message(message, p, whole)
         };
+        return (body, None);
     };
     let mut functions = TokenStream::new();
     let mut arms = TokenStream::new();
+    let mut starts = Vec::new();
     for (first, edges) in &groups {
         let function = group_function(*first);
-        // A single template for this byte, starting with a short word: `parse` compares
+        // A single template for this byte, starting with a short word: the dispatch compares
         // the word itself, so that other text is refused without a call.
         let single_word = match edges.as_slice() {
             [edge] => match &edge.piece {
@@ -59,14 +68,17 @@ pub(crate) fn parse_body(trie: &Trie, name: &Ident, entries: &[Entry]) -> TokenS
         };
         functions.extend(quote! {
             #[inline(never)]
-            fn #function(s: &str, p: usize) -> ::core::option::Option<#name> {
+            fn #function(s: &str, p: usize, whole: bool) -> ::core::option::Option<(#name, usize)> {
                 #prelude
+                let mut best: Option<(#name, usize)> = None;
                 #blocks
-                None
+                best
             }
         });
+        starts.push(*first);
         let lower = proc_macro2::Literal::byte_character(*first);
         let pattern = if first.is_ascii_lowercase() {
+            starts.push(first.to_ascii_uppercase());
             let upper = proc_macro2::Literal::byte_character(first.to_ascii_uppercase());
             quote!(#lower | #upper)
         } else {
@@ -79,23 +91,23 @@ pub(crate) fn parse_body(trie: &Trie, name: &Ident, entries: &[Entry]) -> TokenS
                     ::core::option::Option::Some(#pattern) => {
                         use ::oss_callback::__private::matcher as m;
                         match m::chunk(message, p, const { m::Chunk::new(#word) }) {
-                            ::core::option::Option::Some(p) => #function(message, p),
+                            ::core::option::Option::Some(p) => #function(message, p, whole),
                             ::core::option::Option::None => ::core::option::Option::None,
                         }
                     }
                 }
             }
-            None => quote!(::core::option::Option::Some(#pattern) => #function(message, p),),
+            None => quote!(::core::option::Option::Some(#pattern) => #function(message, p, whole),),
         });
     }
-    quote! {
+    let body = quote! {
         #functions
-        let p = ::oss_callback::__private::matcher::start(message);
         match message.as_bytes().get(p) {
             #arms
             _ => ::core::option::Option::None,
         }
-    }
+    };
+    (body, Some(starts))
 }
 
 /// The function matching the messages that start with `first`: `match_messages_starting_with_e`.
@@ -216,7 +228,7 @@ impl Expander<'_> {
         let name = self.name;
         let variant = names::variant(entry);
         if entry.fields.is_empty() {
-            return quote!(return Some(#name::#variant););
+            return found(quote!(#name::#variant));
         }
         let fields = leaf.captures.iter().zip(captured).map(|(name, var)| {
             let is_text = entry
@@ -230,7 +242,21 @@ impl Expander<'_> {
                 quote!(#name: #var)
             }
         });
-        quote!(return Some(#name::#variant { #(#fields),* });)
+        found(quote!(#name::#variant { #(#fields),* }))
+    }
+}
+
+/// A leaf: a whole message is returned at once; inside a longer text, the longest message
+/// (the first on a tie) is kept while the other paths are tried.
+fn found(failure: TokenStream) -> TokenStream {
+    quote! {
+        let found = #failure;
+        if whole {
+            return Some((found, p));
+        }
+        if best.as_ref().is_none_or(|(_, end)| p > *end) {
+            best = Some((found, p));
+        }
     }
 }
 
@@ -348,6 +374,6 @@ fn step(piece: &Piece, label: &syn::Lifetime, captured: &mut Vec<Ident>) -> Toke
             };
             quote!(let Some((#var, p)) = m::text(s, p, #stop) else { break #label; };)
         }
-        Piece::End => quote!(if !m::end(s, p) { break #label; }),
+        Piece::End => quote!(let Some(p) = m::end(s, p, whole) else { break #label; };),
     }
 }
