@@ -40,7 +40,7 @@ pub(crate) fn match_at_body(
             #[inline(never)]
             fn match_any_message(s: &str, p: usize, whole: bool) -> ::core::option::Option<(#name, usize)> {
                 #prelude
-                let mut best: Option<(#name, usize)> = None;
+                let mut best: ::core::option::Option<(#name, usize)> = None;
                 #blocks
                 best
             }
@@ -70,7 +70,7 @@ pub(crate) fn match_at_body(
             #[inline(never)]
             fn #function(s: &str, p: usize, whole: bool) -> ::core::option::Option<(#name, usize)> {
                 #prelude
-                let mut best: Option<(#name, usize)> = None;
+                let mut best: ::core::option::Option<(#name, usize)> = None;
                 #blocks
                 best
             }
