@@ -2,11 +2,12 @@
 
 use std::io::Read;
 
-use oss_callback::{CallbackFailed, Catalog, OssError};
+use oss_callback::{CallbackFailed, CatalogInfo, OssError};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::Outcome;
+use crate::catalog_file::{Failure, Messages};
 
 /// The most bytes read from stdin: an error body is a few hundred bytes.
 const MAX_INPUT_BYTES: u64 = 1024 * 1024;
@@ -20,6 +21,10 @@ pub(crate) struct Args {
     json: bool,
     /// The message or XML error body; `-` or nothing reads stdin.
     text: Option<String>,
+    /// A catalog of yours, extending the built-in one (as `catalog!(path = FILE,
+    /// extend_builtin)` compiles it).
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<String>,
 }
 
 /// What the input says, whatever its form.
@@ -30,7 +35,7 @@ struct Explained {
     /// `Code` of the XML body, or the catalog's code for a classified message.
     code: Option<String>,
     message: String,
-    failure: Option<CallbackFailed>,
+    failure: Option<Failure>,
     /// Where the message was found: `xml`, `text`, `json-string`, `xml-entities`.
     found_in: Option<&'static str>,
     ec: Option<String>,
@@ -64,11 +69,12 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         None | Some("-") => read_stdin()?,
         Some(text) => text.to_owned(),
     };
-    let explained = explain(&input);
+    let messages = Messages::load(args.catalog.as_deref())?;
+    let explained = explain(&input, &messages);
     if args.json {
         print_json(&explained)?;
     } else {
-        print_text(&explained);
+        print_text(&explained, messages.info());
     }
     Ok(if explained.failure.is_some() {
         Outcome::Success
@@ -91,7 +97,8 @@ fn read_stdin() -> Result<String, String> {
     Ok(input)
 }
 
-fn explain(input: &str) -> Explained {
+fn explain(input: &str, messages: &Messages) -> Explained {
+    let info = messages.info();
     let text = strip_quotes(input.trim());
     // An OSS XML error body, alone or inside other text (`curl -i`, a log line).
     let xml = if text.starts_with('<') {
@@ -99,15 +106,16 @@ fn explain(input: &str) -> Explained {
     } else {
         xml_error_body(text)
     };
-    let from_xml = xml.map(|xml| {
-        OssError::<CallbackFailed>::from_response(CallbackFailed::INFO.http_status, xml.as_bytes())
-    });
+    let from_xml =
+        xml.map(|xml| OssError::<CallbackFailed>::from_response(info.http_status, xml.as_bytes()));
     let xml_explained = match from_xml {
         Some(Ok(error)) => Some(Explained {
             unreadable: None,
+            failure: (error.code == info.code)
+                .then(|| messages.classify(&error.message))
+                .flatten(),
             code: Some(error.code),
             message: error.message,
-            failure: error.callback,
             found_in: Some("xml"),
             ec: error.ec,
             request_id: error.request_id,
@@ -122,9 +130,9 @@ fn explain(input: &str) -> Explained {
     if let Some(explained) = xml_explained.as_ref().filter(|e| e.failure.is_some()) {
         return explained.clone();
     }
-    if let Some(failure) = CallbackFailed::parse(text) {
+    if let Some(failure) = messages.classify(text) {
         return Explained {
-            code: Some(CallbackFailed::INFO.code.to_owned()),
+            code: Some(info.code.to_owned()),
             failure: Some(failure),
             found_in: Some("text"),
             ..Explained::unknown(text)
@@ -138,9 +146,9 @@ fn explain(input: &str) -> Explained {
     ];
     for (found_in, candidate) in candidates {
         let Some(candidate) = candidate else { continue };
-        if let Some((failure, range)) = CallbackFailed::find(&candidate) {
+        if let Some((failure, range)) = messages.find(&candidate) {
             return Explained {
-                code: Some(CallbackFailed::INFO.code.to_owned()),
+                code: Some(info.code.to_owned()),
                 message: candidate.get(range).unwrap_or_default().to_owned(),
                 failure: Some(failure),
                 found_in: Some(found_in),
@@ -232,11 +240,11 @@ fn unescape_xml(text: &str) -> Option<String> {
 
 fn print_json(explained: &Explained) -> Result<(), String> {
     let failure = explained.failure.as_ref();
-    let entry = failure.map(Catalog::entry);
+    let entry = failure.map(|f| f.entry);
     let fields = failure
         .map(|f| {
-            f.fields()
-                .into_iter()
+            f.fields
+                .iter()
                 .map(|field| {
                     let value = serde_json::to_value(field.value).unwrap_or(Value::Null);
                     (field.name.to_owned(), value)
@@ -251,7 +259,7 @@ fn print_json(explained: &Explained) -> Result<(), String> {
         fields,
         cause: entry.map(|e| e.cause),
         solutions: entry.map_or(&[], |e| e.solutions),
-        hints: failure.map(CallbackFailed::hints).unwrap_or_default(),
+        hints: failure.map(Failure::hints).unwrap_or_default(),
         error: explained.unreadable.as_deref(),
         fault: entry.map(|e| e.fault.as_str()),
         retry: entry.map(|e| e.retry.as_str()),
@@ -266,7 +274,7 @@ fn print_json(explained: &Explained) -> Result<(), String> {
     Ok(())
 }
 
-fn print_text(explained: &Explained) {
+fn print_text(explained: &Explained, info: &CatalogInfo) {
     let Some(failure) = &explained.failure else {
         if let Some(reason) = &explained.unreadable {
             out!("{reason}");
@@ -281,16 +289,11 @@ fn print_text(explained: &Explained) {
         out!("List the known messages with `oss-callback docs`.");
         return;
     };
-    let entry = failure.entry();
-    out!(
-        "{} ({} {})",
-        entry.id,
-        CallbackFailed::INFO.http_status,
-        CallbackFailed::INFO.code
-    );
+    let entry = failure.entry;
+    out!("{} ({} {})", entry.id, info.http_status, info.code);
     out!("  {}", explained.message.trim());
     let fields: Vec<String> = failure
-        .fields()
+        .fields
         .iter()
         .map(|f| format!("{} = {}", f.name, f.value))
         .collect();

@@ -30,6 +30,7 @@ macro_rules! out_str {
     }};
 }
 
+mod catalog_file;
 mod check;
 mod docs;
 // The axum example of the runtime crate (a link to runtime/examples/axum_server.rs): `check`

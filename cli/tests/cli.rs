@@ -642,3 +642,68 @@ fn explain_leaves_other_errors_and_near_misses_in_a_log_line_unknown() {
         assert_eq!(json(&output)["id"], serde_json::Value::Null, "{text}");
     }
 }
+
+#[test]
+fn explain_classifies_with_a_catalog_of_ones_own() {
+    let catalog = format!(
+        "{}/../tests/catalogs/acme_errors.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let message = "Callback blocked by Acme WAF rule 9012.";
+    let output = run(&["explain", "--json", "--catalog", &catalog, message], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let report = json(&output);
+    assert_eq!(report["id"], "acme_waf_blocked");
+    assert_eq!(report["fields"]["rule_id"], 9012);
+    assert_eq!(report["hints"].as_array().unwrap().len(), 1);
+    // The built-in entries are there too, and the file's are only with --catalog.
+    let builtin = run(
+        &[
+            "explain",
+            "--json",
+            "--catalog",
+            &catalog,
+            "Cost too long time.",
+        ],
+        None,
+    );
+    assert_eq!(json(&builtin)["id"], "cost_too_long_time");
+    assert_eq!(run(&["explain", message], None).status.code(), Some(1));
+    let docs = run(&["docs", "--catalog", &catalog], None);
+    assert!(stdout(&docs).contains("## `acme_waf_blocked`"));
+}
+
+/// A broken catalog is refused by `--catalog` with the macro's own `file:line` message
+/// (the trybuild cases hold the macro's).
+#[test]
+fn a_broken_catalog_gets_the_macros_messages() {
+    let ui = format!("{}/../tests/ui/fail", env!("CARGO_MANIFEST_DIR"));
+    for case in [
+        "duplicate_id",
+        "id_not_snake_case",
+        "missing_cause",
+        "unknown_placeholder",
+    ] {
+        let source = std::fs::read_to_string(format!("{ui}/{case}.rs")).unwrap();
+        let toml = source
+            .split("r#\"")
+            .nth(1)
+            .unwrap()
+            .split("\"#")
+            .next()
+            .unwrap();
+        let path =
+            std::env::temp_dir().join(format!("oss-callback-{case}-{}.toml", std::process::id()));
+        std::fs::write(&path, toml).unwrap();
+        let path = path.to_str().unwrap();
+        let output = run(&["explain", "--catalog", path, "x"], None);
+        assert_eq!(output.status.code(), Some(2), "{case}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let expected = std::fs::read_to_string(format!("{ui}/{case}.stderr")).unwrap();
+        for line in expected.lines().filter_map(|l| l.strip_prefix("error: ")) {
+            let line = line.replace("<inline source>", path);
+            assert!(stderr.contains(&line), "{case}: `{line}` not in\n{stderr}");
+        }
+        std::fs::remove_file(path).unwrap();
+    }
+}
