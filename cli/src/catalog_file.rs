@@ -118,7 +118,10 @@ impl Messages {
             }
             Messages::File(file) => {
                 let (classified, range) = file.model.find(text)?;
-                Some((failure(&file.info, classified.entry, &classified.values), range))
+                Some((
+                    failure(&file.info, classified.entry, &classified.values),
+                    range,
+                ))
             }
         }
     }

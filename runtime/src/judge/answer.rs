@@ -48,6 +48,22 @@ pub struct ServerResponse<'a> {
     pub elapsed: Duration,
     /// The server's address (`ip:port`), which OSS quotes in timeout messages.
     pub peer: Option<String>,
+    /// How the response ended, as observed.
+    pub ending: Ending,
+}
+
+/// How a response ended, as observed on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Ending {
+    /// Everything announced arrived (or, without a valid `Content-Length`, the server
+    /// closed the connection, or the reading stopped at the size or time limit).
+    #[default]
+    Complete,
+    /// The server closed the connection before the body `Content-Length` announced.
+    ClosedEarly,
+    /// The time limit passed before the body `Content-Length` announced arrived.
+    CutOff,
 }
 
 impl<'a> ServerResponse<'a> {
@@ -59,6 +75,7 @@ impl<'a> ServerResponse<'a> {
             body: &[],
             elapsed: Duration::ZERO,
             peer: None,
+            ending: Ending::Complete,
         }
     }
 
@@ -125,7 +142,15 @@ impl<'a> ServerResponse<'a> {
             body: raw.get(len..).unwrap_or_default(),
             elapsed: Duration::ZERO,
             peer: None,
+            ending: Ending::Complete,
         })
+    }
+
+    /// Sets how the response ended.
+    #[must_use]
+    pub fn ending(mut self, ending: Ending) -> Self {
+        self.ending = ending;
+        self
     }
 }
 
@@ -148,6 +173,10 @@ pub struct ConnectFailure {
 pub enum ConnectFailureKind {
     /// Refused, reset, unresolvable host or failed TLS handshake: reported as unreachable.
     Refused,
+    /// Connected and sent the callback, then the server closed or reset the connection
+    /// before a complete response head (a crash, a proxy that gave up). What OSS reports
+    /// for it is not documented: predicted as unreachable.
+    ClosedBeforeResponse,
     /// Nothing complete arrived before the time limit (a hung connect or a silent server).
     TimedOut,
 }

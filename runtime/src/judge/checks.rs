@@ -5,8 +5,8 @@ use std::time::Duration;
 use serde::de::IgnoredAny;
 
 use super::{
-    Answer, Check, CheckStatus, ConnectFailure, ConnectFailureKind, ContentLength, Facts, Limits,
-    Rule, ServerResponse, Verdict,
+    Answer, Check, CheckStatus, ConnectFailure, ConnectFailureKind, ContentLength, Ending, Facts,
+    Limits, Rule, ServerResponse, Verdict,
 };
 use crate::catalog::Catalog;
 
@@ -69,11 +69,12 @@ fn addr(peer: Option<&String>) -> String {
     peer.cloned().unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn timeout_facts(peer: Option<&String>, limits: &Limits) -> Facts {
+/// `cost` is what was observed: how long the exchange had lasted when it was judged late.
+fn timeout_facts(peer: Option<&String>, elapsed: Duration, limits: &Limits) -> Facts {
     Facts {
         status: NO_RESPONSE_STATUS,
         addr: addr(peer),
-        cost_ms: limits.timeout_ms,
+        cost_ms: millis(elapsed).max(limits.timeout_ms),
         timeout_ms: limits.timeout_ms,
         err: TIMEOUT_ERR,
         errno: TIMEOUT_ERRNO,
@@ -89,7 +90,7 @@ fn connect_checks(failure: &ConnectFailure, limits: &Limits) -> Vec<Check> {
         .unwrap_or_default();
     let mut checks = Vec::with_capacity(Rule::ALL.len());
     match failure.kind {
-        ConnectFailureKind::Refused => {
+        ConnectFailureKind::Refused | ConnectFailureKind::ClosedBeforeResponse => {
             let facts = Facts {
                 status: NO_RESPONSE_STATUS,
                 addr: addr(failure.peer.as_ref()),
@@ -114,7 +115,7 @@ fn connect_checks(failure: &ConnectFailure, limits: &Limits) -> Vec<Check> {
                     "nothing complete from {target} within {} ms{because}",
                     limits.timeout_ms
                 ),
-                timeout_facts(failure.peer.as_ref(), limits),
+                timeout_facts(failure.peer.as_ref(), failure.elapsed, limits),
             ));
         }
     }
@@ -130,7 +131,7 @@ fn response_checks(response: &ServerResponse<'_>, limits: &Limits) -> Vec<Check>
     checks.push(check(Rule::Unreachable, CheckStatus::Passed, "connected"));
     checks.push(timeout_check(response, &length, limits));
     checks.push(status_check(response.head.status));
-    checks.extend(content_length_checks(&length));
+    checks.extend(content_length_checks(response, &length));
     checks.push(size_check(response, &length, limits));
     checks.push(json_check(response, &length));
     checks
@@ -145,6 +146,17 @@ fn timeout_check(response: &ServerResponse<'_>, length: &ContentLength, limits: 
             "the response took {elapsed} ms; OSS gives up at {} ms",
             limits.timeout_ms
         ))
+    } else if let (&ContentLength::Valid(declared), Ending::ClosedEarly) = (length, response.ending)
+    {
+        // Observed: the server gave up, OSS has nothing to wait for. What OSS reports for a
+        // truncated body is not documented; the body rules judge what arrived.
+        return check(
+            Rule::Timeout,
+            CheckStatus::Passed,
+            format!(
+                "the server closed the connection after {elapsed} ms, with {body_len} of the {declared} bytes Content-Length announced"
+            ),
+        );
     } else if let ContentLength::Valid(declared) = *length {
         // Over the size limit, OSS refuses on the header without waiting for the body.
         (declared > body_len && declared <= limits.max_answer_bytes).then(|| {
@@ -160,7 +172,7 @@ fn timeout_check(response: &ServerResponse<'_>, length: &ContentLength, limits: 
         Some(detail) => failed(
             Rule::Timeout,
             detail,
-            timeout_facts(response.peer.as_ref(), limits),
+            timeout_facts(response.peer.as_ref(), response.elapsed, limits),
         ),
         None => check(
             Rule::Timeout,
@@ -190,7 +202,7 @@ fn framing_facts() -> Facts {
 }
 
 /// `content_length_missing`, then `content_length_invalid`.
-fn content_length_checks(length: &ContentLength) -> [Check; 2] {
+fn content_length_checks(response: &ServerResponse<'_>, length: &ContentLength) -> [Check; 2] {
     let present = || {
         check(
             Rule::ContentLengthMissing,
@@ -227,7 +239,13 @@ fn content_length_checks(length: &ContentLength) -> [Check; 2] {
             check(
                 Rule::ContentLengthInvalid,
                 CheckStatus::Passed,
-                format!("Content-Length: {value}"),
+                format!(
+                    "Content-Length: {}",
+                    response
+                        .head
+                        .content_length_text()
+                        .unwrap_or_else(|| value.to_string())
+                ),
             ),
         ],
     }

@@ -105,6 +105,15 @@ impl<'a> Head<'a> {
             .map(|(_, v)| *v)
     }
 
+    /// The first `Content-Length` value as received (without surrounding spaces), for
+    /// reports: a value too large for any integer type is shown as it was sent.
+    #[must_use]
+    pub fn content_length_text(&self) -> Option<String> {
+        self.header_values("content-length")
+            .next()
+            .map(|value| String::from_utf8_lossy(trim_ows(value)).into_owned())
+    }
+
     /// The `Content-Length` header(s), as OSS judges them: missing, invalid (not a positive
     /// integer, or repeated with different values) or valid.
     #[must_use]

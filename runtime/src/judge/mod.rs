@@ -43,7 +43,7 @@ mod verdict;
 
 pub use oss_callback_catalog::{Limits, Rule};
 
-pub use self::answer::{Answer, ConnectFailure, ConnectFailureKind, ServerResponse};
+pub use self::answer::{Answer, ConnectFailure, ConnectFailureKind, Ending, ServerResponse};
 pub use self::checks::judge;
 pub use self::head::{ContentLength, Head, HttpParseError, MAX_HEADERS};
 pub use self::verdict::{Check, CheckStatus, Facts, Verdict};

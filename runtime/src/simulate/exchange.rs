@@ -13,7 +13,8 @@ use tokio::time::{Instant, timeout_at};
 use crate::callback::ParameterError;
 use crate::callback::parameter::check_callback_url;
 use crate::judge::{
-    ConnectFailure, ConnectFailureKind, ContentLength, Head, HttpParseError, Limits, ServerResponse,
+    ConnectFailure, ConnectFailureKind, ContentLength, Ending, Head, HttpParseError, Limits,
+    ServerResponse,
 };
 
 /// The largest response head read.
@@ -83,6 +84,7 @@ pub(crate) struct OwnedResponse {
     head_len: usize,
     pub(crate) elapsed: Duration,
     pub(crate) peer: String,
+    ending: Ending,
 }
 
 impl OwnedResponse {
@@ -97,6 +99,7 @@ impl OwnedResponse {
             .unwrap_or_else(|_| ServerResponse::new(self.status))
             .elapsed(self.elapsed)
             .peer(self.peer.clone())
+            .ending(self.ending)
     }
 }
 
@@ -139,12 +142,14 @@ pub(crate) async fn exchange(
             raw: read.raw,
             head_len: read.head_len,
             // Cut off at the limit: OSS has given up.
-            elapsed: if read.cut_off {
-                limits.timeout() + Duration::from_millis(1)
-            } else {
-                start.elapsed()
+            elapsed: match read.ending {
+                Ending::CutOff => start
+                    .elapsed()
+                    .max(limits.timeout() + Duration::from_millis(1)),
+                _ => read.elapsed.unwrap_or_else(|| start.elapsed()),
             },
             peer: addr.to_string(),
+            ending: read.ending,
         }),
         Err((kind, reason)) => Received::Failed(ConnectFailure {
             kind,
@@ -177,13 +182,14 @@ async fn connect(
     }
 }
 
-/// What was read: the head, and the body when a valid Content-Length announced it.
+/// What was read: the final head, and the body.
 struct Read {
     status: u16,
     raw: Vec<u8>,
     head_len: usize,
-    /// The body had not all arrived at the time limit.
-    cut_off: bool,
+    ending: Ending,
+    /// For a body without a valid length: when the head was complete (OSS decides on it).
+    elapsed: Option<Duration>,
 }
 
 async fn read_response(
@@ -191,10 +197,76 @@ async fn read_response(
     deadline: Instant,
     limits: &Limits,
 ) -> Result<Read, Failed> {
+    let start = Instant::now();
     let mut raw = Vec::with_capacity(4096);
-    let (status, head_len, length) = loop {
-        match Head::parse(&raw) {
-            Ok(Some((head, len))) => break (head.status, len, readable_length(&head, limits)),
+    let (status, head_len, length) = read_head(stream, &mut raw, deadline, limits).await?;
+    let head_elapsed = start.elapsed();
+    let Some(length) = length else {
+        // No length OSS would read by: keep what arrives until close, the size limit or
+        // the time limit, so the report shows the same body however the packets came.
+        let cap =
+            head_len.saturating_add(usize::try_from(limits.max_answer_bytes).unwrap_or(usize::MAX));
+        while raw.len() <= cap {
+            match timeout_at(deadline, read_more(stream, &mut raw)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                _ => break,
+            }
+        }
+        raw.truncate(cap.saturating_add(1));
+        return Ok(Read {
+            status,
+            raw,
+            head_len,
+            ending: Ending::Complete,
+            elapsed: Some(head_elapsed),
+        });
+    };
+    let end = head_len.saturating_add(length);
+    let mut ending = Ending::Complete;
+    while raw.len() < end {
+        match timeout_at(deadline, read_more(stream, &mut raw)).await {
+            Ok(Ok(n)) if n > 0 => {}
+            Ok(_) => {
+                ending = Ending::ClosedEarly;
+                break;
+            }
+            Err(_) => {
+                ending = Ending::CutOff;
+                break;
+            }
+        }
+    }
+    raw.truncate(end);
+    Ok(Read {
+        status,
+        raw,
+        head_len,
+        ending,
+        elapsed: None,
+    })
+}
+
+/// Reads up to the end of the final head (interim `1xx` heads are skipped, as HTTP clients
+/// do): its status, its length, and the body length to read.
+async fn read_head(
+    stream: &mut Box<dyn Connection>,
+    raw: &mut Vec<u8>,
+    deadline: Instant,
+    limits: &Limits,
+) -> Result<(u16, usize, Option<usize>), Failed> {
+    let closed = || {
+        (
+            ConnectFailureKind::ClosedBeforeResponse,
+            "connected and sent the callback, then the server closed the connection without a complete response".to_owned(),
+        )
+    };
+    loop {
+        match Head::parse(raw) {
+            Ok(Some((head, len))) if (100..200).contains(&head.status) && head.status != 101 => {
+                raw.drain(..len);
+                continue;
+            }
+            Ok(Some((head, len))) => return Ok((head.status, len, readable_length(&head, limits))),
             Ok(None) if raw.len() > MAX_HEAD_BYTES => {
                 return Err(refused(format!(
                     "the response head is over {MAX_HEAD_BYTES} bytes"
@@ -206,39 +278,16 @@ async fn read_response(
             }
             Err(err) => return Err(refused(err.to_string())),
         }
-        match timeout_at(deadline, read_more(stream, &mut raw)).await {
+        match timeout_at(deadline, read_more(stream, raw)).await {
             Err(_) => return Err(timed_out("waiting for the response")),
-            Ok(Ok(0)) => {
-                return Err(refused(
-                    "the server closed the connection without a complete response".to_owned(),
-                ));
-            }
+            Ok(Ok(0)) => return Err(closed()),
             Ok(Ok(_)) => {}
-            Ok(Err(err)) => return Err(refused(format!("reading failed: {err}"))),
-        }
-    };
-    // The body: OSS reads it only when a valid Content-Length within the limit announces it.
-    let mut cut_off = false;
-    if let Some(length) = length {
-        let end = head_len.saturating_add(length);
-        while raw.len() < end {
-            match timeout_at(deadline, read_more(stream, &mut raw)).await {
-                Ok(Ok(n)) if n > 0 => {}
-                Ok(_) => break,
-                Err(_) => {
-                    cut_off = true;
-                    break;
-                }
+            Ok(Err(err)) => {
+                let (kind, reason) = closed();
+                return Err((kind, format!("{reason} ({err})")));
             }
         }
-        raw.truncate(end);
     }
-    Ok(Read {
-        status,
-        raw,
-        head_len,
-        cut_off,
-    })
 }
 
 async fn read_more(
