@@ -68,7 +68,7 @@ impl Ctx {
 
     /// `HostId` of the error bodies.
     pub(crate) fn host_id(&self) -> String {
-        format!("{}.oss-emulator.invalid", self.bucket)
+        format!("{}.oss-simulator.invalid", self.bucket)
     }
 
     /// `error` as this request's answer.
