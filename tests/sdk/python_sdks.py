@@ -71,6 +71,7 @@ class Oss2:
         if var:
             headers["x-oss-callback-var"] = var
         result = self.bucket.put_object(key, data, headers=headers)
+        self.request_id = result.request_id
         return result.status, result.resp.read()
 
     def put_plain(self, key, data):
@@ -98,6 +99,13 @@ class Oss2:
         return result.status, result.resp.read()
 
 
+def raw(callback_result):
+    """The v2 SDK's `callback_result` is the answer's body as text (typed Dict, holds str)."""
+    if isinstance(callback_result, str):
+        return callback_result.encode()
+    return json.dumps(callback_result).encode()
+
+
 class V2:
     """alibabacloud-oss-v2: V4 signatures, path style on request."""
 
@@ -116,7 +124,8 @@ class V2:
         request = self.oss.PutObjectRequest(bucket=BUCKET, key=key, body=data, callback=cb,
                                             callback_var=var)
         result = self.client.put_object(request)
-        return result.status_code, json.dumps(result.callback_result).encode()
+        self.request_id = result.request_id
+        return result.status_code, raw(result.callback_result)
 
     def put_plain(self, key, data):
         request = self.oss.PutObjectRequest(bucket=BUCKET, key=key, body=data)
@@ -147,7 +156,7 @@ class V2:
             bucket=BUCKET, key=key, upload_id=init.upload_id,
             complete_multipart_upload=oss.CompleteMultipartUpload(parts=parts),
             callback=cb, callback_var=VARS))
-        return result.status_code, json.dumps(result.callback_result).encode()
+        return result.status_code, raw(result.callback_result)
 
 
 def case_success(sdk, name):
@@ -159,6 +168,8 @@ def case_success(sdk, name):
     check("bucket=photos" in received and "uid=42" in received and "size=11" in received,
           f"the server received the variables: {received}")
     check(f"object={name}%2Fhello.txt" in received, f"object in the body: {received}")
+    check(answer.get("request_id") == sdk.request_id,
+          f"the SDK's request id {sdk.request_id} is the callback's: {answer}")
     check(sdk.get(f"{name}/hello.txt") == b"hello world", "the object is stored")
 
 

@@ -77,6 +77,12 @@ async fn verify_with_downloaded_key(request: Request) -> Response {
         .and_then(|v| BASE64.decode(v.as_bytes()).ok())
         .and_then(|v| String::from_utf8(v).ok())
         .unwrap_or_default();
+    let request_id = parts
+        .headers
+        .get("x-oss-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let verified = match download(&url).await {
         Some(pem) => Key::pinned(&pem).is_ok_and(|key| verify(&parts, &body, &key).is_ok()),
         None => false,
@@ -85,6 +91,7 @@ async fn verify_with_downloaded_key(request: Request) -> Response {
         "verified": verified,
         "received": String::from_utf8_lossy(&body),
         "key_url": url,
+        "request_id": request_id,
     }))
     .into_response()
 }
