@@ -27,20 +27,30 @@ fn tool(path: PathBuf, what: &str) -> Option<PathBuf> {
         "{what} is not installed at {}: run .ci/run (or see README) to install the SDKs",
         path.display()
     );
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true: {message}");
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true: {message}"
+    );
     eprintln!("\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n");
     None
 }
 
 fn python() -> Option<PathBuf> {
-    let path = std::env::var_os("OSS_CALLBACK_SDK_PYTHON")
-        .map_or_else(|| workspace().join("target/sdk/venv/bin/python"), PathBuf::from);
-    tool(path, "the SDK venv's python (oss2, alibabacloud-oss-v2, requests)")
+    let path = std::env::var_os("OSS_CALLBACK_SDK_PYTHON").map_or_else(
+        || workspace().join("target/sdk/venv/bin/python"),
+        PathBuf::from,
+    );
+    tool(
+        path,
+        "the SDK venv's python (oss2, alibabacloud-oss-v2, requests)",
+    )
 }
 
 fn node_path() -> Option<PathBuf> {
-    let path = std::env::var_os("OSS_CALLBACK_SDK_NODE_PATH")
-        .map_or_else(|| workspace().join("target/sdk/node_modules"), PathBuf::from);
+    let path = std::env::var_os("OSS_CALLBACK_SDK_NODE_PATH").map_or_else(
+        || workspace().join("target/sdk/node_modules"),
+        PathBuf::from,
+    );
     let modules = tool(path.join("ali-oss"), "ali-oss (npm)")?;
     let node = Command::new("node").arg("--version").output();
     if node.is_err() {
@@ -62,7 +72,10 @@ async fn run(mut command: Command, emulator: &str, callback: &str) -> String {
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     eprintln!("{stdout}{stderr}");
-    assert!(output.status.success(), "the SDK script failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "the SDK script failed:\n{stdout}\n{stderr}"
+    );
     stdout
 }
 
@@ -80,8 +93,17 @@ fn assert_events(events: &EventLog) {
             _ => None,
         })
         .collect();
-    for id in [None, Some("unexpected_status"), Some("response_body_not_valid_json"), Some("missing_content_length"), Some("callback_url_unreachable")] {
-        assert!(ids.contains(&id), "a callback judged {id:?} is recorded: {ids:?}");
+    for id in [
+        None,
+        Some("unexpected_status"),
+        Some("response_body_not_valid_json"),
+        Some("missing_content_length"),
+        Some("callback_url_unreachable"),
+    ] {
+        assert!(
+            ids.contains(&id),
+            "a callback judged {id:?} is recorded: {ids:?}"
+        );
     }
 }
 
@@ -92,8 +114,21 @@ async fn python_sdk(which: &str) {
     let mut command = Command::new(python);
     command.arg("tests/sdk/python_sdks.py").arg(which);
     let stdout = run(command, &emulator, &callback).await;
-    for case in ["success", "status", "not_json", "chunked", "unreachable", "invalid", "multipart", "image", "post_object"] {
-        assert!(stdout.contains(&format!("ok {which} {case}\n")), "case {case} ran");
+    for case in [
+        "success",
+        "status",
+        "not_json",
+        "chunked",
+        "unreachable",
+        "invalid",
+        "multipart",
+        "image",
+        "post_object",
+    ] {
+        assert!(
+            stdout.contains(&format!("ok {which} {case}\n")),
+            "case {case} ran"
+        );
     }
     assert_events(&events);
 }
@@ -114,10 +149,24 @@ async fn ali_oss_sees_each_callback_outcome() {
     let (emulator, events) = start_emulator(Config::default()).await;
     let callback = start_callback_server().await;
     let mut command = Command::new("node");
-    command.arg("tests/sdk/ali_oss.js").env("NODE_PATH", node_path);
+    command
+        .arg("tests/sdk/ali_oss.js")
+        .env("NODE_PATH", node_path);
     let stdout = run(command, &emulator, &callback).await;
-    for case in ["success", "status", "not_json", "chunked", "unreachable", "invalid", "multipart", "image"] {
-        assert!(stdout.contains(&format!("ok ali-oss {case}\n")), "case {case} ran");
+    for case in [
+        "success",
+        "status",
+        "not_json",
+        "chunked",
+        "unreachable",
+        "invalid",
+        "multipart",
+        "image",
+    ] {
+        assert!(
+            stdout.contains(&format!("ok ali-oss {case}\n")),
+            "case {case} ran"
+        );
     }
     assert_events(&events);
 }
@@ -125,7 +174,9 @@ async fn ali_oss_sees_each_callback_outcome() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn v1_and_v4_signatures_are_checked_with_an_access_key() {
     let Some(python) = python() else { return };
-    let key: AccessKey = "test-id:test-secret".parse().unwrap_or_else(|err| panic!("{err}"));
+    let key: AccessKey = "test-id:test-secret"
+        .parse()
+        .unwrap_or_else(|err| panic!("{err}"));
     let config = Config {
         access_key: Some(key),
         ..Config::default()

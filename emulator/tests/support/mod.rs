@@ -42,7 +42,12 @@ pub async fn start_callback_server() -> String {
         .route("/fast", post(|| async { axum::Json(json!({"ok": true})) }))
         .route(
             "/status500",
-            post(|| async { (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"error": "nope"}))) }),
+            post(|| async {
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    axum::Json(json!({"error": "nope"})),
+                )
+            }),
         )
         .route("/notjson", post(|| async { "hello, not json" }))
         .route("/chunked", post(chunked));
