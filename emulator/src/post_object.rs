@@ -9,7 +9,7 @@ use futures_util::Stream;
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, StatusCode};
 
-use crate::callback::CallbackRequest;
+use crate::callback::{CallbackParameter, CallbackRequest, CallbackVariables};
 use crate::checksum;
 use crate::responses::{ErrorReply, reply, set};
 use crate::server::{AppState, Ctx};
@@ -50,6 +50,14 @@ impl PostForm {
         let key = self.field("key")?;
         let filename = self.filename.as_deref().unwrap_or_default();
         Some(key.replace("${filename}", filename)).filter(|k| !k.is_empty())
+    }
+
+    /// The callback the form asks for (`callback` and the `x:*` fields), decoded and checked
+    /// as OSS checks it on upload: `Ok(None)` without one, the refusal's message otherwise.
+    pub fn callback(&self) -> Result<Option<(CallbackParameter, CallbackVariables)>, String> {
+        CallbackRequest::from_form(self.field("callback"), &self.custom_variables())
+            .map(|request| request.map(|r| (r.param, r.vars)))
+            .map_err(|refusal| refusal.message)
     }
 
     /// The custom callback variables: the `x:*` fields.
