@@ -333,6 +333,12 @@ async fn the_key_and_the_events_are_served() {
     .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert!(answer.body.contains("\"verified\":true"), "{}", answer.body);
+    let key_url = format!("\"key_url\":\"{url}/_emulator/callback_pub_key_v1.pem\"");
+    assert!(
+        answer.body.contains(&key_url),
+        "x-oss-pub-key-url names the emulator: {}",
+        answer.body
+    );
     let key = send(
         Method::GET,
         &format!("{url}/_emulator/callback_pub_key_v1.pem"),

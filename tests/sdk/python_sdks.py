@@ -80,6 +80,10 @@ class Oss2:
     def get(self, key):
         return self.bucket.get_object(key).read()
 
+    def presigned_put(self, key, params=None):
+        """A presigned PutObject URL (V1 query: OSSAccessKeyId, Expires, Signature)."""
+        return self.bucket.sign_url("PUT", key, 300, params=params), {}
+
     def error_of(self, call):
         try:
             call()
@@ -133,6 +137,13 @@ class V2:
 
     def get(self, key):
         return self.client.get_object(self.oss.GetObjectRequest(bucket=BUCKET, key=key)).body.read()
+
+    def presigned_put(self, key, params=None):
+        """A presigned PutObject URL (V4 query: x-oss-credential, x-oss-signature, ...)."""
+        params = params or {}
+        request = self.oss.PutObjectRequest(bucket=BUCKET, key=key, callback=params.get("callback"))
+        result = self.client.presign(request)
+        return result.url, dict(result.signed_headers or {})
 
     def error_of(self, call):
         try:
@@ -239,8 +250,21 @@ def case_post_object(name):
 
 
 def case_auth(make, name):
+    import requests
     key_id, secret = os.environ["ACCESS_KEY"].split(":", 1)
     check(make(key_id, secret).put_plain(f"{name}/signed.txt", b"x") == 200, "the right key")
+    url, headers = make(key_id, secret).presigned_put(f"{name}/presigned.txt")
+    response = requests.put(url, data=b"presigned", headers=headers, timeout=10)
+    check(response.status_code == 200, f"a presigned URL: {response.status_code} {response.text}")
+    url, headers = make(key_id, secret + "x").presigned_put(f"{name}/presigned.txt")
+    response = requests.put(url, data=b"presigned", headers=headers, timeout=10)
+    check(response.status_code == 403 and "SignatureDoesNotMatch" in response.text,
+          f"a presigned URL with a wrong secret: {response.status_code} {response.text}")
+    url, headers = make(key_id, secret).presigned_put(f"{name}/cb.txt", {"callback": callback("/ok")})
+    response = requests.put(url, data=b"with callback", headers=headers, timeout=10)
+    print(f"  presigned callback: {response.status_code} {response.text!r}", flush=True)
+    check(response.status_code == 200 and response.json().get("verified") is True,
+          f"a presigned URL's callback parameter: {response.status_code} {response.text}")
     wrong = make(key_id, secret + "x")
     error = wrong.error_of(lambda: wrong.put_plain(f"{name}/signed.txt", b"x"))
     print(f"  wrong secret: {error and error[:2]}", flush=True)
