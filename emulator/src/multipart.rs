@@ -127,42 +127,18 @@ pub(crate) async fn complete(
             ));
         }
     };
-    let listed = match parse_complete(&xml) {
-        Ok(listed) => listed,
-        Err(error) => return ctx.error(&error),
-    };
     // `x-oss-complete-all: yes` takes every uploaded part, as OSS does.
-    let listed: Vec<(u32, String)> = if listed.is_empty()
-        && crate::upload::header(headers, "x-oss-complete-all") == Some("yes")
-    {
+    let listed = if crate::upload::header(headers, "x-oss-complete-all") == Some("yes") {
         upload.parts.keys().map(|n| (*n, String::new())).collect()
     } else {
-        listed
+        match parse_complete(&xml) {
+            Ok(listed) => listed,
+            Err(error) => return ctx.error(&error),
+        }
     };
-    let mut pieces = Vec::new();
-    let mut md5s = Vec::new();
-    for (number, etag) in &listed {
-        let Some(part) = upload
-            .parts
-            .get(number)
-            .filter(|p| etag.is_empty() || etag.eq_ignore_ascii_case(&checksum::hex_upper(&p.md5)))
-        else {
-            return ctx.error(&invalid_part(*number));
-        };
-        pieces.push(part.bytes.clone());
-        md5s.push(part.md5);
-    }
-    let mut joined = BytesMut::new();
-    for piece in &pieces {
-        joined.extend_from_slice(piece);
-    }
-    let bytes: Bytes = joined.freeze();
-    let object = Object {
-        etag: checksum::multipart_etag(&md5s),
-        crc64: checksum::crc64(&bytes),
-        bytes,
-        content_type: upload.content_type.clone(),
-        last_modified: std::time::SystemTime::now(),
+    let object = match join(&upload, &listed) {
+        Ok(object) => object,
+        Err(error) => return ctx.error(&error),
     };
     let upload = Upload {
         operation: "CompleteMultipartUpload",
@@ -184,6 +160,30 @@ pub(crate) async fn complete(
         Some(xml_reply(ctx, xml))
     })
     .await
+}
+
+/// The object the listed parts make, in order; a part missing or with another ETag is
+/// `InvalidPart`.
+fn join(upload: &crate::store::Upload, listed: &[(u32, String)]) -> Result<Object, ErrorReply> {
+    let mut joined = BytesMut::new();
+    let mut md5s = Vec::new();
+    for (number, etag) in listed {
+        let part = upload
+            .parts
+            .get(number)
+            .filter(|p| etag.is_empty() || etag.eq_ignore_ascii_case(&checksum::hex_upper(&p.md5)))
+            .ok_or_else(|| invalid_part(*number))?;
+        joined.extend_from_slice(&part.bytes);
+        md5s.push(part.md5);
+    }
+    let bytes: Bytes = joined.freeze();
+    Ok(Object {
+        etag: checksum::multipart_etag(&md5s),
+        crc64: checksum::crc64(&bytes),
+        bytes,
+        content_type: upload.content_type.clone(),
+        last_modified: std::time::SystemTime::now(),
+    })
 }
 
 fn invalid_part(number: u32) -> ErrorReply {

@@ -154,6 +154,15 @@ pub(crate) async fn store(
         preview.unwrap_or_default(),
         &simulation,
     );
+    let response = simulation_response(&simulation);
+    if simulation.refused.is_some() {
+        return response;
+    }
+    object_headers(response, &object, upload.content_md5.as_deref())
+}
+
+/// What the simulator says the uploader gets: 200 with the server's JSON, 203 or 400 XML.
+fn simulation_response(simulation: &Simulation) -> Response {
     let status = StatusCode::from_u16(simulation.http_status).unwrap_or(StatusCode::OK);
     let mut response = reply(status, &simulation.request_id, simulation.body.clone());
     let content_type = if simulation.is_accepted() {
@@ -174,10 +183,7 @@ pub(crate) async fn store(
             ec,
         );
     }
-    if simulation.refused.is_some() {
-        return response;
-    }
-    object_headers(response, &object, upload.content_md5.as_deref())
+    response
 }
 
 /// ETag, CRC-64 and (for whole uploads) Content-MD5.

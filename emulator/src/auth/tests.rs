@@ -1,5 +1,7 @@
 use http::{HeaderMap, HeaderValue, Method};
 
+use sha2::{Digest, Sha256};
+
 use super::*;
 
 fn signed<'a>(headers: &'a HeaderMap, query: &'a [(String, String)], raw: &'a str) -> Signed<'a> {
