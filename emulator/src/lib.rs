@@ -32,6 +32,7 @@ mod auth;
 mod callback;
 mod checksum;
 mod events;
+mod listen;
 mod multipart;
 mod post_object;
 mod responses;
@@ -108,10 +109,7 @@ impl Emulator {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let app = server::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        listen::serve(self.listener, server::router(self.state), shutdown).await
     }
 }
 

@@ -1,4 +1,5 @@
-//! The operations over plain HTTP: addressing, reads, deletes, multipart without a callback.
+//! The operations over plain HTTP: addressing, reads, deletes, multipart without a callback,
+//! and a clean stop.
 
 mod support;
 
@@ -154,4 +155,31 @@ async fn a_multipart_object_has_an_s3_style_etag_and_the_whole_objects_crc() {
         StatusCode::NOT_FOUND,
         "a completed upload takes no more parts"
     );
+}
+
+#[tokio::test]
+async fn run_returns_once_shutdown_completes_with_a_client_still_connected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emulator = oss_callback_emulator::Emulator::bind("127.0.0.1:0", Config::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = emulator.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(emulator.run(async {
+        let _ = stopped.await;
+    }));
+    let mut client = tokio::net::TcpStream::connect(addr)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _ = client
+        .write_all(b"GET /b/none HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
+    let mut buffer = [0u8; 512];
+    let read = client.read(&mut buffer).await.unwrap_or(0);
+    assert!(
+        String::from_utf8_lossy(buffer.get(..read).unwrap_or_default()).starts_with("HTTP/1.1 404")
+    );
+    let _ = stop.send(());
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), running).await;
+    assert!(matches!(ended, Ok(Ok(Ok(())))), "{ended:?}");
 }
