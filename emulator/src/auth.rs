@@ -72,6 +72,18 @@ pub(crate) enum Credential {
     },
 }
 
+impl Credential {
+    /// The AccessKey ID named, if any.
+    pub(crate) fn access_key_id(&self) -> Option<&str> {
+        match self {
+            Credential::None => None,
+            Credential::V1 { access_key_id, .. } | Credential::V4 { access_key_id, .. } => {
+                Some(access_key_id)
+            }
+        }
+    }
+}
+
 /// What a signature covers.
 #[derive(Debug)]
 pub(crate) struct Signed<'a> {

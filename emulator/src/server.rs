@@ -11,7 +11,7 @@ use axum::routing::get;
 use http::header::{CONTENT_TYPE, ETAG, HOST, LAST_MODIFIED};
 use http::{HeaderName, Method, StatusCode};
 
-use crate::auth::{self, Credential, Signed};
+use crate::auth::{self, Signed};
 use crate::callback::Simulator;
 use crate::events::{Event, Events, now_ms};
 use crate::responses::{ErrorReply, new_request_id, reply, set};
@@ -152,13 +152,18 @@ async fn oss(
         Some(key) => auth::verify(&credential, key, &signed).map(|()| credential),
         None => Ok(credential),
     });
-    let response = match checked {
-        Err(error) => ctx.error(&error),
-        Ok(credential) => dispatch(&state, &ctx, &parts, body, &credential).await,
+    let response = match &checked {
+        Err(error) => ctx.error(error),
+        Ok(_) => dispatch(&state, &ctx, &parts, body).await,
     };
     let operation = operation_name(&parts.method, &ctx);
+    let access_key_id = match &checked {
+        Ok(credential) => credential.access_key_id().unwrap_or("anonymous"),
+        Err(_) => "refused",
+    };
     tracing::info!(
         operation,
+        access_key_id = %access_key_id.escape_debug(),
         bucket = %ctx.bucket.escape_debug(),
         key = %ctx.key.escape_debug(),
         status = response.status().as_u16(),
@@ -183,7 +188,6 @@ async fn dispatch(
     ctx: &Ctx,
     parts: &http::request::Parts,
     body: Body,
-    _credential: &Credential,
 ) -> Response {
     if ctx.bucket.is_empty() {
         return ctx.error(&ErrorReply::invalid_argument(

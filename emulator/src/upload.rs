@@ -134,9 +134,9 @@ pub(crate) async fn store(
     };
     let object = upload.object;
     let Some(callback) = upload.callback else {
-        record(state, ctx, upload.operation, size, StatusCode::OK);
         let response = answer(&object)
             .unwrap_or_else(|| reply(StatusCode::OK, &ctx.request_id, Body::empty()));
+        record(state, ctx, upload.operation, size, response.status());
         return object_headers(response, &object, upload.content_md5.as_deref());
     };
     let simulation = state
