@@ -55,8 +55,8 @@ use crate::catalog::CallbackFailed;
 use crate::validate::{Answer, Limits};
 use crate::verify::string_to_sign;
 
-/// The key URL OSS names in `x-oss-pub-key-url` (the simulator sends it too; its signatures
-/// verify only with its own key, pinned).
+/// The key URL OSS names in `x-oss-pub-key-url` (the simulator sends it too unless
+/// [`Simulator::key_url`] names another; its signatures verify only with its own key).
 const OSS_KEY_URL: &str = "https://gosspublic.alicdn.com/callback_pub_key_v1.pem";
 
 /// Acts as OSS after an upload.
