@@ -33,14 +33,17 @@ pub enum Event {
     },
     /// A callback the upload triggered.
     Callback(CallbackEvent),
-    /// A download of the key the emulator names in `x-oss-pub-key-url`.
+    /// A download of the key the emulator names in `x-oss-pub-key-url`: the callback server
+    /// fetches keys from a host that is not OSS's.
     KeyFetch {
         /// Milliseconds since the Unix epoch.
         time_ms: u64,
         /// Who downloaded it.
         peer: String,
-        /// Whether the peer is an OSS host (never, locally: a warning was logged).
-        from_oss_host: bool,
+        /// The URL downloaded.
+        url: String,
+        /// What that means for the server in production.
+        warning: String,
     },
 }
 
@@ -131,7 +134,8 @@ mod tests {
             events.push(Event::KeyFetch {
                 time_ms: n as u64,
                 peer: String::new(),
-                from_oss_host: false,
+                url: String::new(),
+                warning: String::new(),
             });
         }
         let snapshot = events.snapshot();

@@ -90,17 +90,18 @@ async fn serve_key(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
 ) -> Response {
-    tracing::warn!(
-        peer = %peer,
-        "the callback server downloaded the key from http://{}{KEY_PATH}, a host that is not OSS's: \
-         such a server would also download an attacker's key; the official samples accept only \
-         URLs starting with http://gosspublic.alicdn.com/ or https://gosspublic.alicdn.com/",
-        state.local_addr
+    let url = format!("http://{}{KEY_PATH}", state.local_addr);
+    let warning = format!(
+        "the callback server downloaded the key from {url}, a host that is not OSS's: such a \
+         server would also download a key from an attacker's URL; the official samples accept only \
+         URLs starting with http://gosspublic.alicdn.com/ or https://gosspublic.alicdn.com/"
     );
+    tracing::warn!(peer = %peer, "{warning}");
     state.events.push(Event::KeyFetch {
         time_ms: now_ms(),
         peer: peer.to_string(),
-        from_oss_host: false,
+        url,
+        warning,
     });
     let mut response = oss_callback::simulate::SIMULATOR_PUBLIC_KEY_PEM.into_response();
     set(
