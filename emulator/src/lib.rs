@@ -34,6 +34,7 @@ mod checksum;
 mod events;
 mod listen;
 mod multipart;
+mod policy;
 mod post_object;
 mod responses;
 mod server;

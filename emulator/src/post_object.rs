@@ -191,6 +191,14 @@ pub(crate) async fn handle(
             return ctx.error(&error);
         }
     }
+    if let Err(error) = crate::policy::check(
+        &form,
+        &ctx.bucket,
+        form.file.len() as u64,
+        std::time::SystemTime::now(),
+    ) {
+        return ctx.error(&error);
+    }
     let Some(key) = form.key() else {
         return ctx.error(&ErrorReply::invalid_argument(
             "The key field of the form is missing or empty.",

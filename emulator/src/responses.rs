@@ -28,7 +28,11 @@ pub(crate) struct ErrorReply {
 }
 
 impl ErrorReply {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ErrorReply {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> ErrorReply {
         ErrorReply {
             status,
             code,

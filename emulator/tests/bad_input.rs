@@ -374,3 +374,21 @@ async fn the_key_and_the_events_are_served() {
         Some(true)
     );
 }
+
+#[tokio::test]
+async fn a_post_object_outside_its_policy_is_refused_and_stores_nothing() {
+    let (url, _) = start_emulator(Config::default()).await;
+    let expired = BASE64.encode(r#"{"expiration":"2020-01-01T00:00:00Z","conditions":[]}"#);
+    let body = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk\r\n--XyZ\r\nContent-Disposition: form-data; name=\"policy\"\r\n\r\n{expired}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\ndata\r\n--XyZ--\r\n"
+    );
+    let headers = [("content-type", "multipart/form-data; boundary=XyZ")];
+    let answer = send(Method::POST, &format!("{url}/bucket"), &headers, body).await;
+    assert_eq!(
+        (answer.status, answer.code().as_deref()),
+        (StatusCode::FORBIDDEN, Some("AccessDenied"))
+    );
+    assert!(answer.body.contains("Policy expired"), "{}", answer.body);
+    let get = send(Method::GET, &format!("{url}/bucket/k"), &[], "").await;
+    assert_eq!(get.code().as_deref(), Some("NoSuchKey"));
+}
