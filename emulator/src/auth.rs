@@ -40,10 +40,7 @@ impl std::str::FromStr for AccessKey {
                 id: id.to_owned(),
                 secret: secret.to_owned(),
             }),
-            _ => Err(format!(
-                "an access key is ID:SECRET, not `{}`",
-                text.escape_debug()
-            )),
+            _ => Err("an access key is ID:SECRET, both non-empty".to_owned()),
         }
     }
 }
