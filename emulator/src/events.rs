@@ -62,7 +62,7 @@ pub struct CallbackEvent {
     pub key: String,
     /// The request sent to the first URL (head and body, as text), rendered before sending:
     /// its `Date` and `x-oss-request-id` are those of the preview, not of the exchange.
-    pub request: String,
+    pub request_preview: String,
     /// One per URL tried.
     pub attempts: Vec<AttemptEvent>,
     /// The status the uploader got: 200, 203 or 400.

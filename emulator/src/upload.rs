@@ -250,7 +250,7 @@ fn log_callback(
         operation: operation.to_owned(),
         bucket: ctx.bucket.clone(),
         key: ctx.key.clone(),
-        request,
+        request_preview: request,
         attempts,
         http_status: simulation.http_status,
         failure_id,

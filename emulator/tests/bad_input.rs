@@ -365,9 +365,9 @@ async fn the_key_and_the_events_are_served() {
     });
     let callback_event = callback_event.unwrap_or_else(|| panic!("a callback event"));
     assert!(
-        callback_event.request.contains("x-oss-pub-key-url"),
+        callback_event.request_preview.contains("x-oss-pub-key-url"),
         "{}",
-        callback_event.request
+        callback_event.request_preview
     );
     assert_eq!(
         callback_event.attempts.first().map(|a| a.accepted),
