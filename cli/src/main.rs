@@ -33,6 +33,7 @@ macro_rules! out_str {
 mod catalog_file;
 mod check;
 mod docs;
+mod emulate;
 // The axum example of the runtime crate (a link to runtime/examples/axum_server.rs): `check`
 // and `serve` run exactly the server the README shows.
 #[allow(dead_code, unreachable_pub)]
@@ -72,6 +73,11 @@ enum Command {
     ///
     /// Exit 0 when valid, 1 when invalid (or the key URL is refused), 2 on usage errors.
     Verify(verify::Args),
+    /// Run a local OSS endpoint that real SDKs upload to, performing callbacks as OSS does.
+    ///
+    /// Prints `listening on http://ADDR` and runs until SIGINT or SIGTERM. Exit 2 when the
+    /// address cannot be used.
+    Emulate(emulate::Args),
 }
 
 /// The outcome of a command, mapped to the documented exit codes.
@@ -90,6 +96,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Emulate(args) => emulate::run(&args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

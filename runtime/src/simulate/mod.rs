@@ -54,8 +54,8 @@ use crate::catalog::CallbackFailed;
 use crate::judge::{Answer, Limits};
 use crate::verify::string_to_sign;
 
-/// The key URL OSS names in `x-oss-pub-key-url` (the simulator sends it too; its signatures
-/// verify only with its own key, pinned).
+/// The key URL OSS names in `x-oss-pub-key-url` (the simulator sends it too unless
+/// [`Simulator::key_url`] names another; its signatures verify only with its own key).
 const OSS_KEY_URL: &str = "https://gosspublic.alicdn.com/callback_pub_key_v1.pem";
 
 /// Acts as OSS after an upload.
@@ -63,6 +63,7 @@ pub struct Simulator {
     signer: SimulatorSigner,
     limits: Limits,
     injected: Option<CallbackFailed>,
+    key_url: String,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -70,6 +71,7 @@ impl std::fmt::Debug for Simulator {
         f.debug_struct("Simulator")
             .field("limits", &self.limits)
             .field("injected", &self.injected)
+            .field("key_url", &self.key_url)
             .finish_non_exhaustive()
     }
 }
@@ -88,7 +90,16 @@ impl Simulator {
             signer: SimulatorSigner::new(),
             limits: Limits::OSS,
             injected: None,
+            key_url: OSS_KEY_URL.to_owned(),
         }
+    }
+
+    /// Names `url` in `x-oss-pub-key-url` instead of OSS's key URL, e.g. a URL that serves
+    /// [`SIMULATOR_PUBLIC_KEY_PEM`], so that servers which download the named key verify.
+    #[must_use]
+    pub fn key_url(mut self, url: impl Into<String>) -> Self {
+        self.key_url = url.into();
+        self
     }
 
     /// Other limits (e.g. a shorter timeout in tests).
@@ -244,7 +255,7 @@ impl Simulator {
         header("Date", &httpdate::fmt_http_date(SystemTime::now()));
         header("User-Agent", "aliyun-oss-callback");
         header("Authorization", &authorization);
-        header("x-oss-pub-key-url", &BASE64.encode(OSS_KEY_URL));
+        header("x-oss-pub-key-url", &BASE64.encode(&self.key_url));
         header("x-oss-bucket", &object.bucket);
         header("x-oss-owner", "1234567890123456");
         header("x-oss-requester", "1234567890123456");

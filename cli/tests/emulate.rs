@@ -1,0 +1,56 @@
+//! `oss-callback emulate`: announces its address, stops cleanly on SIGTERM, and refuses an
+//! address it cannot use with one line and exit 2.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+fn start(addr: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
+        .args(["emulate", "--addr", addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (child, line)
+}
+
+#[cfg(unix)]
+#[test]
+fn emulate_announces_its_address_and_stops_cleanly_on_sigterm() {
+    let (mut child, line) = start("127.0.0.1:0");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("{line:?}"))
+        .to_owned();
+    assert!(
+        std::net::TcpStream::connect(&addr).is_ok(),
+        "it accepts connections"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn an_address_in_use_is_one_line_and_exit_2() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    for addr in [addr.as_str(), "not an address"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
+            .args(["emulate", "--addr", addr])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.starts_with("error: cannot listen on "), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}

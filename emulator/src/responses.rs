@@ -1,0 +1,238 @@
+//! Answers as OSS writes them: the common headers, the XML errors, request ids.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+use axum::body::Body;
+use axum::response::Response;
+use http::header::{CONTENT_TYPE, DATE, HeaderName, HeaderValue, SERVER};
+use http::{HeaderMap, StatusCode};
+
+use crate::checksum;
+
+/// `x-oss-request-id`.
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-oss-request-id");
+
+/// An OSS error answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ErrorReply {
+    /// The HTTP status.
+    pub(crate) status: StatusCode,
+    /// `Code`, e.g. `NoSuchKey`.
+    pub(crate) code: &'static str,
+    /// `Message`.
+    pub(crate) message: String,
+    /// `EC`, when OSS gives one we know.
+    pub(crate) ec: Option<String>,
+}
+
+impl ErrorReply {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> ErrorReply {
+        ErrorReply {
+            status,
+            code,
+            message: message.into(),
+            ec: None,
+        }
+    }
+
+    /// Sets the EC.
+    pub(crate) fn ec(mut self, ec: Option<&str>) -> ErrorReply {
+        self.ec = ec.map(str::to_owned);
+        self
+    }
+
+    /// 404 `NoSuchKey`.
+    pub(crate) fn no_such_key() -> ErrorReply {
+        ErrorReply::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchKey",
+            "The specified key does not exist.",
+        )
+        .ec(Some("0026-00000001"))
+    }
+
+    /// 404 `NoSuchUpload`.
+    pub(crate) fn no_such_upload() -> ErrorReply {
+        ErrorReply::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchUpload",
+            "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+        )
+    }
+
+    /// 400 `InvalidArgument`.
+    pub(crate) fn invalid_argument(message: impl Into<String>) -> ErrorReply {
+        ErrorReply::new(StatusCode::BAD_REQUEST, "InvalidArgument", message)
+    }
+
+    /// 400 `InvalidPart`.
+    pub(crate) fn invalid_part(message: impl Into<String>) -> ErrorReply {
+        ErrorReply::new(StatusCode::BAD_REQUEST, "InvalidPart", message)
+    }
+
+    /// 400 `EntityTooLarge`.
+    pub(crate) fn entity_too_large(max_bytes: u64) -> ErrorReply {
+        ErrorReply::new(
+            StatusCode::BAD_REQUEST,
+            "EntityTooLarge",
+            format!(
+                "Your proposed upload exceeds the emulator's storage bound of {max_bytes} bytes."
+            ),
+        )
+    }
+
+    /// 400 `MalformedXML`.
+    pub(crate) fn malformed_xml(message: impl Into<String>) -> ErrorReply {
+        ErrorReply::new(StatusCode::BAD_REQUEST, "MalformedXML", message)
+    }
+
+    /// 403 `SignatureDoesNotMatch`.
+    pub(crate) fn signature_does_not_match(string_to_sign: &str) -> ErrorReply {
+        ErrorReply::new(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            format!(
+                "The request signature we calculated does not match the signature you provided. Check your key and signing method. StringToSign: {}",
+                string_to_sign.escape_debug()
+            ),
+        )
+    }
+
+    /// 403 `InvalidAccessKeyId`.
+    pub(crate) fn invalid_access_key_id() -> ErrorReply {
+        ErrorReply::new(
+            StatusCode::FORBIDDEN,
+            "InvalidAccessKeyId",
+            "The OSS Access Key Id you provided does not exist in our records.",
+        )
+    }
+
+    /// 405 `MethodNotAllowed`.
+    pub(crate) fn method_not_allowed() -> ErrorReply {
+        ErrorReply::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "The specified method is not allowed against this resource.",
+        )
+    }
+
+    /// The XML body.
+    pub(crate) fn xml(&self, request_id: &str, host_id: &str) -> String {
+        error_xml(
+            self.code,
+            &self.message,
+            request_id,
+            host_id,
+            self.ec.as_deref(),
+        )
+    }
+
+    /// The whole answer.
+    pub(crate) fn response(&self, request_id: &str, host_id: &str) -> Response {
+        let mut response = reply(self.status, request_id, self.xml(request_id, host_id));
+        set(response.headers_mut(), CONTENT_TYPE, "application/xml");
+        if let Some(ec) = &self.ec {
+            set(
+                response.headers_mut(),
+                HeaderName::from_static("x-oss-ec"),
+                ec,
+            );
+        }
+        response
+    }
+}
+
+/// An OSS XML error body.
+pub(crate) fn error_xml(
+    code: &str,
+    message: &str,
+    request_id: &str,
+    host_id: &str,
+    ec: Option<&str>,
+) -> String {
+    let escape = |text: &str| quick_xml::escape::escape(text).into_owned();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n");
+    // Writing to a String cannot fail.
+    let _ = writeln!(xml, "  <Code>{}</Code>", escape(code));
+    let _ = writeln!(xml, "  <Message>{}</Message>", escape(message));
+    let _ = writeln!(xml, "  <RequestId>{}</RequestId>", escape(request_id));
+    let _ = writeln!(xml, "  <HostId>{}</HostId>", escape(host_id));
+    if let Some(ec) = ec {
+        let ec = escape(ec);
+        let _ = writeln!(xml, "  <EC>{ec}</EC>");
+        let _ = writeln!(
+            xml,
+            "  <RecommendDoc>https://api.aliyun.com/troubleshoot?q={ec}</RecommendDoc>"
+        );
+    }
+    xml.push_str("</Error>\n");
+    xml
+}
+
+/// An answer with OSS's common headers: request id, `Date`, `Server`.
+pub(crate) fn reply(status: StatusCode, request_id: &str, body: impl Into<Body>) -> Response {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    set(headers, REQUEST_ID, request_id);
+    set(headers, DATE, &httpdate::fmt_http_date(SystemTime::now()));
+    set(headers, SERVER, "AliyunOSS");
+    response
+}
+
+/// Sets a header; a value that is not a valid header value is left out.
+pub(crate) fn set(headers: &mut HeaderMap, name: HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
+}
+
+/// A request id shaped like OSS's: 24 upper-case hex digits, unique in this process.
+pub(crate) fn new_request_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let digest = checksum::md5(format!("emulator-{nanos}-{count}").as_bytes());
+    checksum::hex_upper(digest.get(..12).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_24_upper_case_hex_digits() {
+        let id = new_request_id();
+        assert_eq!(id.len(), 24);
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        );
+        assert_ne!(id, new_request_id());
+    }
+
+    #[test]
+    fn error_xml_escapes_the_message() {
+        let xml = error_xml(
+            "InvalidArgument",
+            "a <b> & c",
+            "ID",
+            "host",
+            Some("0007-00000003"),
+        );
+        assert!(
+            xml.contains("<Message>a &lt;b&gt; &amp; c</Message>"),
+            "{xml}"
+        );
+        assert!(xml.contains("<EC>0007-00000003</EC>"), "{xml}");
+    }
+}

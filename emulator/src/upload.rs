@@ -1,0 +1,268 @@
+//! Storing an uploaded object, and the callback it asks for: checked before anything is
+//! stored, then performed by the simulator, whose answer the uploader receives.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, ETAG};
+use http::{HeaderMap, HeaderName, StatusCode};
+
+use crate::callback::{CallbackRequest, Simulation, object_info, refusal};
+use crate::events::{AttemptEvent, CallbackEvent, Event, now_ms};
+use crate::responses::{ErrorReply, reply, set};
+use crate::server::{AppState, CRC64, Ctx, record};
+use crate::store::{Object, StoreError};
+
+/// An object ready to store.
+#[derive(Debug)]
+pub(crate) struct Upload {
+    /// The operation, as `${operation}` names it.
+    pub(crate) operation: &'static str,
+    /// The object.
+    pub(crate) object: Object,
+    /// `Content-MD5` answered and rendered (PutObject, PostObject).
+    pub(crate) content_md5: Option<String>,
+    /// The multipart upload this completes.
+    pub(crate) completes: Option<String>,
+    /// The callback asked for.
+    pub(crate) callback: Option<CallbackRequest>,
+}
+
+/// Reads a body of at most `limit` bytes; beyond it, `EntityTooLarge`.
+pub(crate) async fn read_body(body: Body, limit: u64) -> Result<Bytes, ErrorReply> {
+    let bound = usize::try_from(limit).unwrap_or(usize::MAX);
+    axum::body::to_bytes(body, bound)
+        .await
+        .map_err(|_| ErrorReply::entity_too_large(limit))
+}
+
+/// A header's text value.
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The callback named by the headers, or by the query (presigned URLs).
+pub(crate) fn callback_of(
+    headers: &HeaderMap,
+    ctx: &Ctx,
+) -> Result<Option<CallbackRequest>, ErrorReply> {
+    match header(headers, "x-oss-callback") {
+        Some(callback) => {
+            CallbackRequest::from_values(Some(callback), header(headers, "x-oss-callback-var"))
+        }
+        None => CallbackRequest::from_values(ctx.param("callback"), ctx.param("callback-var")),
+    }
+}
+
+/// The `Content-Type` an object is stored with.
+pub(crate) fn content_type(headers: &HeaderMap) -> String {
+    header(headers, "content-type")
+        .filter(|t| !t.is_empty())
+        .unwrap_or("application/octet-stream")
+        .to_owned()
+}
+
+/// PutObject.
+pub(crate) async fn put_object(
+    state: &Arc<AppState>,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
+    let callback = match callback_of(headers, ctx) {
+        Ok(callback) => callback,
+        Err(error) => return ctx.error(&error),
+    };
+    let bytes = match read_body(body, state.store.max_bytes()).await {
+        Ok(bytes) => bytes,
+        Err(error) => return ctx.error(&error),
+    };
+    let object = Object::whole(bytes, content_type(headers));
+    let content_md5 = crate::checksum::base64(&crate::checksum::md5(&object.bytes));
+    let upload = Upload {
+        operation: "PutObject",
+        object,
+        content_md5: Some(content_md5),
+        completes: None,
+        callback,
+    };
+    store(state, ctx, upload, |_| None).await
+}
+
+/// Stores `upload` and answers: without a callback, `answer` (or 200 with the object's
+/// headers); with one, the simulator's outcome.
+pub(crate) async fn store(
+    state: &Arc<AppState>,
+    ctx: &Ctx,
+    upload: Upload,
+    answer: impl FnOnce(&Object) -> Option<Response>,
+) -> Response {
+    let info = object_info(
+        &ctx.bucket,
+        &ctx.key,
+        &upload.object,
+        upload.content_md5.clone(),
+        ctx.peer.ip(),
+        upload.operation,
+    );
+    let preview = match &upload.callback {
+        None => None,
+        Some(callback) => {
+            match state
+                .simulator
+                .render_request(&callback.param, &callback.vars, &info, 0)
+            {
+                Ok(request) => Some(String::from_utf8_lossy(&request).into_owned()),
+                Err(err) => return ctx.error(&refusal(err)),
+            }
+        }
+    };
+    let size = upload.object.size();
+    if let Some(id) = &upload.completes {
+        state.store.end_upload(id);
+    }
+    let previous = match state
+        .store
+        .put(&ctx.bucket, &ctx.key, upload.object.clone())
+    {
+        Ok(previous) => previous,
+        Err(StoreError::TooLarge | StoreError::NoSuchUpload) => {
+            return ctx.error(&ErrorReply::entity_too_large(state.store.max_bytes()));
+        }
+    };
+    let object = upload.object;
+    let Some(callback) = upload.callback else {
+        let response = answer(&object)
+            .unwrap_or_else(|| reply(StatusCode::OK, &ctx.request_id, Body::empty()));
+        record(state, ctx, upload.operation, size, response.status());
+        return object_headers(response, &object, upload.content_md5.as_deref());
+    };
+    let simulation = state
+        .simulator
+        .upload(&callback.param, &callback.vars, &info)
+        .await;
+    if simulation.refused.is_some() {
+        // OSS refuses the upload itself (e.g. a host that does not resolve): nothing stays.
+        state.store.restore(&ctx.bucket, &ctx.key, previous);
+    }
+    log_callback(
+        state,
+        ctx,
+        (upload.operation, size),
+        preview.unwrap_or_default(),
+        &simulation,
+    );
+    let response = simulation_response(&simulation);
+    if simulation.refused.is_some() {
+        return response;
+    }
+    object_headers(response, &object, upload.content_md5.as_deref())
+}
+
+/// What the simulator says the uploader gets: 200 with the server's JSON, 203 or 400 XML.
+fn simulation_response(simulation: &Simulation) -> Response {
+    let status = StatusCode::from_u16(simulation.http_status).unwrap_or(StatusCode::OK);
+    let mut response = reply(status, &simulation.request_id, simulation.body.clone());
+    let content_type = if simulation.is_accepted() {
+        "application/json"
+    } else {
+        "application/xml"
+    };
+    set(response.headers_mut(), CONTENT_TYPE, content_type);
+    let ec = match (&simulation.failure, &simulation.refused) {
+        (Some(failure), _) => failure.entry().ec,
+        (None, Some(refused)) => refused.ec(),
+        (None, None) => None,
+    };
+    if let Some(ec) = ec {
+        set(
+            response.headers_mut(),
+            HeaderName::from_static("x-oss-ec"),
+            ec,
+        );
+    }
+    response
+}
+
+/// ETag, CRC-64 and (for whole uploads) Content-MD5.
+fn object_headers(mut response: Response, object: &Object, content_md5: Option<&str>) -> Response {
+    let headers = response.headers_mut();
+    set(headers, ETAG, &format!("\"{}\"", object.etag));
+    set(headers, CRC64, &object.crc64.to_string());
+    if let Some(md5) = content_md5 {
+        set(headers, HeaderName::from_static("content-md5"), md5);
+    }
+    response
+}
+
+/// One log line and one event for the callback of an upload.
+fn log_callback(
+    state: &AppState,
+    ctx: &Ctx,
+    (operation, size): (&str, u64),
+    request: String,
+    simulation: &Simulation,
+) {
+    let failure_id = simulation.failure.as_ref().map(|f| f.id().to_owned());
+    let attempts: Vec<AttemptEvent> = simulation
+        .attempts
+        .iter()
+        .map(|attempt| {
+            tracing::info!(
+                url = %attempt.url.escape_debug(),
+                status = ?attempt.status,
+                accepted = attempt.verdict.is_accepted(),
+                id = attempt.verdict.error.as_ref().map_or("", |e| e.id()),
+                elapsed_ms = attempt.elapsed.as_millis() as u64,
+                "callback"
+            );
+            AttemptEvent {
+                url: attempt.url.clone(),
+                status: attempt.status,
+                body: String::from_utf8_lossy(&attempt.response_body).into_owned(),
+                elapsed_ms: u64::try_from(attempt.elapsed.as_millis()).unwrap_or(u64::MAX),
+                accepted: attempt.verdict.is_accepted(),
+                failure_id: attempt.verdict.error.as_ref().map(|e| e.id().to_owned()),
+                rules: serde_json::to_value(&attempt.verdict.checks).unwrap_or_default(),
+            }
+        })
+        .collect();
+    for warning in &simulation.warnings {
+        tracing::debug!(warning = %warning.escape_debug(), "differs from OSS");
+    }
+    if let Some(refused) = &simulation.refused {
+        tracing::info!(reason = %refused.to_string().escape_debug(), "callback parameter refused");
+    }
+    tracing::info!(
+        operation,
+        bucket = %ctx.bucket.escape_debug(),
+        key = %ctx.key.escape_debug(),
+        http_status = simulation.http_status,
+        id = failure_id.as_deref().unwrap_or(""),
+        request_id = %simulation.request_id,
+        "callback verdict"
+    );
+    state.events.push(Event::Callback(CallbackEvent {
+        time_ms: now_ms(),
+        request_id: simulation.request_id.clone(),
+        operation: operation.to_owned(),
+        bucket: ctx.bucket.clone(),
+        key: ctx.key.clone(),
+        request_preview: request,
+        attempts,
+        http_status: simulation.http_status,
+        failure_id,
+        warnings: simulation.warnings.clone(),
+    }));
+    state.events.push(Event::Request {
+        time_ms: now_ms(),
+        request_id: simulation.request_id.clone(),
+        operation: operation.to_owned(),
+        bucket: ctx.bucket.clone(),
+        key: ctx.key.clone(),
+        size,
+        status: simulation.http_status,
+    });
+}

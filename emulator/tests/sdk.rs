@@ -1,0 +1,202 @@
+//! The real SDKs (oss2, alibabacloud-oss-v2, ali-oss) upload through the emulator to a
+//! callback server: tests/sdk/*.{py,js} run each case and assert what the SDK sees.
+//!
+//! The interpreters come from what `.ci/run` installs: `OSS_CALLBACK_SDK_PYTHON` (default
+//! `target/sdk/venv/bin/python`) and `OSS_CALLBACK_SDK_NODE_PATH` (default
+//! `target/sdk/node_modules`). Absent, the tests skip loudly; with `CI=true` they fail.
+
+mod support;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use oss_callback_emulator::{AccessKey, Config, Event, EventLog};
+
+use support::{start_callback_server, start_emulator};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The tool at `path`, or `None` (skip) outside CI; in CI a missing tool fails the test.
+fn tool(path: PathBuf, what: &str) -> Option<PathBuf> {
+    if path.exists() {
+        return Some(path);
+    }
+    missing(&format!("{what} is not installed at {}", path.display()))
+}
+
+/// Skips loudly, or fails when `CI=true`.
+fn missing(what: &str) -> Option<PathBuf> {
+    let message = format!("{what}: run .ci/run (or see README) to install the SDKs");
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true: {message}"
+    );
+    // Straight to stderr: libtest captures `eprintln!` of passing tests, and a skip must show.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n"
+    );
+    None
+}
+
+fn python() -> Option<PathBuf> {
+    let path = std::env::var_os("OSS_CALLBACK_SDK_PYTHON").map_or_else(
+        || workspace().join("target/sdk/venv/bin/python"),
+        PathBuf::from,
+    );
+    tool(
+        path,
+        "the SDK venv's python (oss2, alibabacloud-oss-v2, requests)",
+    )
+}
+
+fn node_path() -> Option<PathBuf> {
+    let path = std::env::var_os("OSS_CALLBACK_SDK_NODE_PATH").map_or_else(
+        || workspace().join("target/sdk/node_modules"),
+        PathBuf::from,
+    );
+    let modules = tool(path.join("ali-oss"), "ali-oss (npm)")?;
+    if Command::new("node").arg("--version").output().is_err() {
+        return missing("node is not on PATH");
+    }
+    modules.parent().map(Path::to_path_buf)
+}
+
+/// Runs `command` with the emulator's and the callback server's URLs, and asserts success.
+async fn run(mut command: Command, emulator: &str, callback: &str) -> String {
+    command
+        .env("EMULATOR_URL", emulator)
+        .env("CALLBACK_URL", callback)
+        .current_dir(workspace());
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap_or_else(|err| panic!("join: {err}"))
+        .unwrap_or_else(|err| panic!("run the SDK script: {err}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprintln!("{stdout}{stderr}");
+    assert!(
+        output.status.success(),
+        "the SDK script failed:\n{stdout}\n{stderr}"
+    );
+    stdout
+}
+
+/// The events show the callback server downloading the served key, and callbacks judged.
+fn assert_events(events: &EventLog) {
+    let events = events.snapshot();
+    assert!(
+        events.iter().any(|e| matches!(e, Event::KeyFetch { peer, warning, .. } if peer.starts_with("127.0.0.1:") && warning.contains("gosspublic.alicdn.com"))),
+        "a key fetch from the callback server is recorded"
+    );
+    let ids: Vec<Option<&str>> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Callback(callback) => Some(callback.failure_id.as_deref()),
+            _ => None,
+        })
+        .collect();
+    for id in [
+        None,
+        Some("unexpected_status"),
+        Some("response_body_not_valid_json"),
+        Some("missing_content_length"),
+        Some("callback_url_unreachable"),
+    ] {
+        assert!(
+            ids.contains(&id),
+            "a callback judged {id:?} is recorded: {ids:?}"
+        );
+    }
+}
+
+async fn python_sdk(which: &str) {
+    let Some(python) = python() else { return };
+    let (emulator, events) = start_emulator(Config::default()).await;
+    let callback = start_callback_server().await;
+    let mut command = Command::new(python);
+    command.arg("tests/sdk/python_sdks.py").arg(which);
+    let stdout = run(command, &emulator, &callback).await;
+    for case in [
+        "success",
+        "status",
+        "not_json",
+        "chunked",
+        "unreachable",
+        "invalid",
+        "multipart",
+        "image",
+        "post_object",
+    ] {
+        assert!(
+            stdout.contains(&format!("ok {which} {case}\n")),
+            "case {case} ran"
+        );
+    }
+    assert_events(&events);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oss2_sees_each_callback_outcome() {
+    python_sdk("oss2").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alibabacloud_oss_v2_sees_each_callback_outcome() {
+    python_sdk("v2").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ali_oss_sees_each_callback_outcome() {
+    let Some(node_path) = node_path() else { return };
+    let (emulator, events) = start_emulator(Config::default()).await;
+    let callback = start_callback_server().await;
+    let mut command = Command::new("node");
+    command
+        .arg("tests/sdk/ali_oss.js")
+        .env("NODE_PATH", node_path);
+    let stdout = run(command, &emulator, &callback).await;
+    for case in [
+        "success",
+        "status",
+        "not_json",
+        "chunked",
+        "unreachable",
+        "invalid",
+        "multipart",
+        "image",
+    ] {
+        assert!(
+            stdout.contains(&format!("ok ali-oss {case}\n")),
+            "case {case} ran"
+        );
+    }
+    assert_events(&events);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v1_and_v4_signatures_are_checked_with_an_access_key() {
+    let Some(python) = python() else { return };
+    let key: AccessKey = "test-id:test-secret"
+        .parse()
+        .unwrap_or_else(|err| panic!("{err}"));
+    let config = Config {
+        access_key: Some(key),
+        ..Config::default()
+    };
+    let (emulator, _) = start_emulator(config).await;
+    let callback = start_callback_server().await;
+    for which in ["oss2", "v2"] {
+        let mut command = Command::new(&python);
+        command
+            .arg("tests/sdk/python_sdks.py")
+            .arg(which)
+            .arg("auth")
+            .env("ACCESS_KEY", "test-id:test-secret");
+        let stdout = run(command, &emulator, &callback).await;
+        assert!(stdout.contains(&format!("ok {which} auth\n")));
+    }
+}

@@ -1,0 +1,110 @@
+//! What the emulator's tests and bench share: an emulator on a free port, and a callback
+//! server with one route per answer OSS judges.
+#![allow(dead_code, unreachable_pub)]
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use oss_callback::verify::{Key, verify};
+use oss_callback_emulator::{Config, Emulator, EventLog};
+use serde_json::json;
+
+/// Starts an emulator on a free loopback port; returns its base URL and its events.
+pub async fn start_emulator(config: Config) -> (String, EventLog) {
+    let emulator = Emulator::bind("127.0.0.1:0", config)
+        .await
+        .unwrap_or_else(|err| panic!("bind the emulator: {err}"));
+    let url = format!("http://{}", emulator.local_addr());
+    let events = emulator.events();
+    tokio::spawn(emulator.run(std::future::pending()));
+    (url, events)
+}
+
+/// Starts the callback server; returns its base URL.
+///
+/// `/ok` behaves like the official sample servers: it downloads the key named by
+/// `x-oss-pub-key-url` (whatever its host), verifies, and answers JSON with what it received.
+/// `/fast` answers JSON without verifying. `/status500`, `/notjson` and `/chunked` give the
+/// answers OSS refuses.
+pub async fn start_callback_server() -> String {
+    let app = Router::new()
+        .route("/ok", post(verify_with_downloaded_key))
+        .route("/fast", post(|| async { axum::Json(json!({"ok": true})) }))
+        .route(
+            "/status500",
+            post(|| async {
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    axum::Json(json!({"error": "nope"})),
+                )
+            }),
+        )
+        .route("/notjson", post(|| async { "hello, not json" }))
+        .route("/chunked", post(chunked));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|err| panic!("bind the callback server: {err}"));
+    let addr: SocketAddr = listener
+        .local_addr()
+        .unwrap_or_else(|err| panic!("callback server address: {err}"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+async fn chunked() -> Response {
+    let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>("{\"ok\":"), Ok("true}")]);
+    let mut response = Body::from_stream(chunks).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+async fn verify_with_downloaded_key(request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
+        return (StatusCode::BAD_REQUEST, "body").into_response();
+    };
+    let url = parts
+        .headers
+        .get("x-oss-pub-key-url")
+        .and_then(|v| BASE64.decode(v.as_bytes()).ok())
+        .and_then(|v| String::from_utf8(v).ok())
+        .unwrap_or_default();
+    let request_id = parts
+        .headers
+        .get("x-oss-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let verified = match download(&url).await {
+        Some(pem) => Key::pinned(&pem).is_ok_and(|key| verify(&parts, &body, &key).is_ok()),
+        None => false,
+    };
+    axum::Json(json!({
+        "verified": verified,
+        "received": String::from_utf8_lossy(&body),
+        "key_url": url,
+        "request_id": request_id,
+    }))
+    .into_response()
+}
+
+/// GET `url`, as the official samples download the key.
+async fn download(url: &str) -> Option<String> {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Empty<bytes::Bytes>>();
+    let response = client.get(url.parse().ok()?).await.ok()?;
+    let body = response.into_body().collect().await.ok()?.to_bytes();
+    String::from_utf8(body.to_vec()).ok()
+}
