@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::Outcome;
 use crate::example_server::{Upload, app};
+use crate::key_server::KeyServer;
 
 /// Arguments of `check`.
 #[derive(clap::Args)]
@@ -51,6 +52,18 @@ pub(crate) struct Args {
     /// Print the simulator's public key (PEM), to pin in the server under test, and exit.
     #[arg(long)]
     public_key: bool,
+    /// The key URL the callback names in `x-oss-pub-key-url` (default: the simulator's key,
+    /// served on loopback while the check runs).
+    #[arg(long, value_name = "URL")]
+    pub_key_url: Option<String>,
+}
+
+/// Something the report should say beside the verdict.
+#[derive(Serialize)]
+struct Warning {
+    /// `key_host_not_checked`, `signature_probably_refused` or `private_address`.
+    kind: &'static str,
+    detail: String,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -70,13 +83,14 @@ struct Report<'a> {
     url: Option<&'a str>,
     request_id: &'a str,
     attempts: Vec<AttemptReport<'a>>,
-    warnings: &'a [String],
+    warnings: Vec<Warning>,
 }
 
 #[derive(Serialize)]
 struct RuleReport {
     rule: &'static str,
-    passed: bool,
+    /// `null` when the rule could not be judged (skipped).
+    passed: Option<bool>,
     detail: String,
 }
 
@@ -108,6 +122,53 @@ async fn check(args: &Args) -> Result<Outcome, String> {
         Some(url) => (url.clone(), false),
         None => (start_example_server().await?, true),
     };
+    let (param, vars, object) = callback_request(args, &url)?;
+    let limits = Limits {
+        timeout_ms: args.timeout_ms,
+        ..Limits::OSS
+    };
+    // Name a key URL that serves the key that really signs: the simulator's.
+    let key_server = match &args.pub_key_url {
+        Some(_) => None,
+        None => Some(KeyServer::start().await?),
+    };
+    let key_url = args
+        .pub_key_url
+        .clone()
+        .or_else(|| key_server.as_ref().map(|k| k.url.clone()))
+        .unwrap_or_default();
+    let simulation = Simulator::new()
+        .limits(limits)
+        .key_url(key_url)
+        .upload(&param, &vars, &object)
+        .await;
+    if let Some(refused) = &simulation.refused {
+        return Err(format!(
+            "OSS would refuse the upload itself (400 InvalidArgument{}): {refused}",
+            refused
+                .ec()
+                .map(|ec| format!(", EC {ec}"))
+                .unwrap_or_default()
+        ));
+    }
+    let warnings = warnings(&simulation, key_server.as_ref(), builtin);
+    if args.json {
+        print_json(&simulation, &url, warnings)?;
+    } else {
+        print_text(&simulation, &url, builtin, &warnings);
+    }
+    Ok(if simulation.is_accepted() {
+        Outcome::Success
+    } else {
+        Outcome::Negative
+    })
+}
+
+/// The callback parameter, custom variables and object the flags describe.
+fn callback_request(
+    args: &Args,
+    url: &str,
+) -> Result<(CallbackParameter, CallbackVariables, ObjectInfo), String> {
     if args.body_template.is_none()
         && matches!(
             (args.body_type, Upload::BODY_TYPE),
@@ -120,7 +181,7 @@ async fn check(args: &Args) -> Result<Outcome, String> {
         ));
     }
     let mut param = CallbackParameter::new(
-        url.clone(),
+        url,
         args.body_template
             .as_deref()
             .unwrap_or(Upload::CALLBACK_BODY),
@@ -150,33 +211,48 @@ async fn check(args: &Args) -> Result<Outcome, String> {
     if args.mime_type.starts_with("image/") {
         object = object.image(539, 810, args.mime_type.trim_start_matches("image/"));
     }
-    let limits = Limits {
-        timeout_ms: args.timeout_ms,
-        ..Limits::OSS
-    };
-    let simulation = Simulator::new()
-        .limits(limits)
-        .upload(&param, &vars, &object)
-        .await;
-    if let Some(refused) = &simulation.refused {
-        return Err(format!(
-            "OSS would refuse the upload itself (400 InvalidArgument{}): {refused}",
-            refused
-                .ec()
-                .map(|ec| format!(", EC {ec}"))
-                .unwrap_or_default()
-        ));
+    Ok((param, vars, object))
+}
+
+/// What the report says beside the verdict: how the server handled the key, and what real
+/// OSS would do differently.
+fn warnings(
+    simulation: &Simulation,
+    key_server: Option<&KeyServer>,
+    builtin: bool,
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let fetched = key_server.is_some_and(KeyServer::was_fetched);
+    if let Some(server) = key_server.filter(|_| fetched) {
+        warnings.push(Warning {
+            kind: "key_host_not_checked",
+            detail: format!(
+                "the server downloaded the key named by x-oss-pub-key-url from {}, which is not OSS's host: it would download an attacker's key just as well. Before fetching, check that the decoded URL starts with http://gosspublic.alicdn.com/ or https://gosspublic.alicdn.com/ (as the official samples do), or pin OSS's key",
+                server.url
+            ),
+        });
     }
-    if args.json {
-        print_json(&simulation, &url)?;
-    } else {
-        print_text(&simulation, &url, builtin);
+    let refused = simulation
+        .attempts
+        .iter()
+        .filter_map(|attempt| attempt.status)
+        .find(|status| matches!(status, 400 | 401 | 403));
+    if let (Some(status), false) = (refused, fetched) {
+        warnings.push(Warning {
+            kind: "signature_probably_refused",
+            detail: format!(
+                "the server answered {status} and never downloaded the key: it probably verifies with OSS's key, which did not sign this callback. In tests, pin the simulator's key (`oss-callback check --public-key > simulator.pem`)"
+            ),
+        });
     }
-    Ok(if simulation.is_accepted() {
-        Outcome::Success
-    } else {
-        Outcome::Negative
-    })
+    // The built-in server is on loopback on purpose: no note about private addresses.
+    for warning in simulation.warnings.iter().filter(|_| !builtin) {
+        warnings.push(Warning {
+            kind: "private_address",
+            detail: warning.clone(),
+        });
+    }
+    warnings
 }
 
 /// Starts the axum example, pinned to the simulator's key, on a loopback port.
@@ -201,6 +277,20 @@ fn preview(body: &[u8], max: usize) -> String {
     }
 }
 
+/// `text` with its control characters escaped (`\u{1b}`, `\r`, `\n`, ...): what the server
+/// sent must not move the cursor, clear the screen or forge lines of the report.
+fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -208,16 +298,18 @@ fn millis(duration: Duration) -> u64 {
 fn rules(checks: &[oss_callback::judge::Check]) -> Vec<RuleReport> {
     checks
         .iter()
-        .filter(|check| check.status != CheckStatus::Skipped)
         .map(|check| RuleReport {
             rule: check.rule.name(),
-            passed: check.status == CheckStatus::Passed,
+            passed: match check.status {
+                CheckStatus::Skipped => None,
+                status => Some(status == CheckStatus::Passed),
+            },
             detail: check.detail.clone(),
         })
         .collect()
 }
 
-fn print_json(simulation: &Simulation, url: &str) -> Result<(), String> {
+fn print_json(simulation: &Simulation, url: &str, warnings: Vec<Warning>) -> Result<(), String> {
     let report = Report {
         accepted: simulation.is_accepted(),
         id: simulation.failure.as_ref().map(CallbackFailed::id),
@@ -242,14 +334,14 @@ fn print_json(simulation: &Simulation, url: &str) -> Result<(), String> {
                 rules: rules(&a.verdict.checks),
             })
             .collect(),
-        warnings: &simulation.warnings,
+        warnings,
     };
     let json = serde_json::to_string_pretty(&report).map_err(|err| err.to_string())?;
     out!("{json}");
     Ok(())
 }
 
-fn print_text(simulation: &Simulation, url: &str, builtin: bool) {
+fn print_text(simulation: &Simulation, url: &str, builtin: bool, warnings: &[Warning]) {
     if builtin {
         out!("Checking the built-in example server at {url}");
         out!("(the axum example, verifying with the simulator's key)");
@@ -268,25 +360,31 @@ fn print_text(simulation: &Simulation, url: &str, builtin: bool) {
                 CheckStatus::Failed => "FAIL",
                 CheckStatus::Skipped => "skip",
             };
-            out!("  {mark} {:<24} {}", check.rule.name(), check.detail);
+            out!(
+                "  {mark} {:<24} {}",
+                check.rule.name(),
+                terminal_safe(&check.detail)
+            );
         }
         if attempt.status.is_some() && !attempt.verdict.is_accepted() {
             out!(
                 "  the server answered: {}",
-                preview(&attempt.response_body, 300)
+                terminal_safe(&preview(&attempt.response_body, 300))
             );
         }
     }
-    // The built-in server is on loopback on purpose: no note about private addresses.
-    for warning in simulation.warnings.iter().filter(|_| !builtin) {
+    for warning in warnings {
         out!();
-        out!("note: {warning}");
+        out!("warning ({}): {}", warning.kind, warning.detail);
     }
     out!();
     match &simulation.failure {
         None => {
             out!("ACCEPTED: the uploader gets 200 with the server's body:");
-            out!("  {}", String::from_utf8_lossy(&simulation.body));
+            out!(
+                "  {}",
+                terminal_safe(&String::from_utf8_lossy(&simulation.body))
+            );
         }
         Some(failure) => {
             let entry = failure.entry();

@@ -39,6 +39,7 @@ mod emulate;
 #[allow(dead_code, unreachable_pub)]
 mod example_server;
 mod explain;
+mod key_server;
 mod serve;
 mod verify;
 

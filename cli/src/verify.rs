@@ -3,6 +3,7 @@
 use std::io::Read;
 use std::path::PathBuf;
 
+use oss_callback::simulate::simulator_key;
 use oss_callback::verify::{
     Key, VerifyError, decode_key_url, is_trusted_key_url, string_to_sign, verify_signature,
     verify_signed_bytes,
@@ -165,7 +166,7 @@ fn diagnose(
     let mut undecoded = path_and_query.as_bytes().to_vec();
     undecoded.push(b'\n');
     undecoded.extend_from_slice(body);
-    let candidates: [(&'static str, Vec<u8>); 5] = [
+    let candidates: [(&'static str, Vec<u8>); 4] = [
         (
             "the body has no trailing newline (the capture added one)",
             string_to_sign(path_and_query, &trimmed),
@@ -179,17 +180,25 @@ fn diagnose(
             string_to_sign(path, body),
         ),
         ("the path is not percent-decoded", undecoded),
-        ("it is verified with the built-in OSS key", Vec::new()),
     ];
-    candidates.into_iter().find_map(|(reason, message)| {
-        let explains = if message.is_empty() {
-            *key != Key::oss()
-                && verify_signature(path_and_query, authorization, body, &Key::oss()).is_ok()
-        } else {
-            matches(message)
-        };
-        explains.then_some(reason)
-    })
+    // Another key than the one tried: OSS's, or the simulator's (`check`, the emulator).
+    let other_keys = [
+        ("it is verified with the built-in OSS key", Key::oss()),
+        (
+            "it was signed by the simulator's key (oss-callback check or emulate), not OSS's: verify with `--key` and the PEM of `oss-callback check --public-key`",
+            simulator_key(),
+        ),
+    ];
+    candidates
+        .into_iter()
+        .find_map(|(reason, message)| matches(message).then_some(reason))
+        .or_else(|| {
+            other_keys.into_iter().find_map(|(reason, other)| {
+                (*key != other
+                    && verify_signature(path_and_query, authorization, body, &other).is_ok())
+                .then_some(reason)
+            })
+        })
 }
 
 fn print_text(report: &Report) {

@@ -96,11 +96,15 @@ fn connect_checks(failure: &ConnectFailure, limits: &Limits) -> Vec<Check> {
                 addr: addr(failure.peer.as_ref()),
                 ..Facts::default()
             };
-            checks.push(failed(
-                Rule::Unreachable,
-                format!("could not connect to {target}{because}"),
-                facts,
-            ));
+            let detail = if failure.kind == ConnectFailureKind::ClosedBeforeResponse {
+                // Observed, and OSS's wording for it is not documented: predicted.
+                format!(
+                    "connected to {target}, but no response came{because}; predicted as unreachable"
+                )
+            } else {
+                format!("could not connect to {target}{because}")
+            };
+            checks.push(failed(Rule::Unreachable, detail, facts));
             checks.push(check(Rule::Timeout, CheckStatus::Skipped, "no connection"));
         }
         ConnectFailureKind::TimedOut => {
@@ -260,10 +264,16 @@ fn size_check(response: &ServerResponse<'_>, length: &ContentLength, limits: &Li
         }
     };
     if size > limits.max_answer_bytes {
+        // A declared length is shown as sent: 99999999999999999999 does not fit a u64.
+        let shown = match length {
+            ContentLength::Valid(_) => response.head.content_length_text(),
+            _ => None,
+        }
+        .unwrap_or_else(|| size.to_string());
         failed(
             Rule::BodyTooLarge,
             format!(
-                "{size} bytes, over the {}-byte limit",
+                "{shown} bytes, over the {}-byte limit",
                 limits.max_answer_bytes
             ),
             framing_facts(),

@@ -58,6 +58,9 @@ use crate::verify::string_to_sign;
 /// [`Simulator::key_url`] names another; its signatures verify only with its own key).
 const OSS_KEY_URL: &str = "https://gosspublic.alicdn.com/callback_pub_key_v1.pem";
 
+/// The EC of OSS's 203 bodies when an entry documents no finer one.
+const CALLBACK_FAILED_EC: &str = "0007-00000203";
+
 /// Acts as OSS after an upload.
 pub struct Simulator {
     signer: SimulatorSigner,
@@ -204,7 +207,9 @@ impl Simulator {
             &failure.to_string(),
             &simulation.request_id,
             host_id,
-            failure.entry().ec,
+            // Current OSS bodies always carry an EC; entries only OSS causes have none of
+            // their own documented, so they get the one of every `Error status` message.
+            Some(failure.entry().ec.unwrap_or(CALLBACK_FAILED_EC)),
         );
         simulation.failure = Some(failure);
         simulation
