@@ -156,6 +156,14 @@ async fn check(args: &Args) -> Result<Outcome, String> {
         print_json(&simulation, &url, warnings)?;
     } else {
         print_text(&simulation, &url, builtin, &warnings);
+        if args.timeout_ms != Limits::OSS.timeout_ms {
+            out!();
+            out!(
+                "note: this check waited at most {} ms; OSS waits {} ms (the catalog's texts quote OSS's limit)",
+                args.timeout_ms,
+                Limits::OSS.timeout_ms
+            );
+        }
     }
     Ok(if simulation.is_accepted() {
         Outcome::Success
