@@ -1,7 +1,5 @@
 //! Answers as OSS writes them: the common headers, the XML errors, request ids.
 
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use axum::body::Body;
@@ -9,7 +7,8 @@ use axum::response::Response;
 use http::header::{CONTENT_TYPE, DATE, HeaderName, HeaderValue, SERVER};
 use http::{HeaderMap, StatusCode};
 
-use crate::checksum;
+// OSS's shapes, written once in the simulator.
+pub(crate) use oss_callback::simulate::{error_xml, new_request_id};
 
 /// `x-oss-request-id`.
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-oss-request-id");
@@ -148,33 +147,6 @@ impl ErrorReply {
     }
 }
 
-/// An OSS XML error body.
-pub(crate) fn error_xml(
-    code: &str,
-    message: &str,
-    request_id: &str,
-    host_id: &str,
-    ec: Option<&str>,
-) -> String {
-    let escape = |text: &str| quick_xml::escape::escape(text).into_owned();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n");
-    // Writing to a String cannot fail.
-    let _ = writeln!(xml, "  <Code>{}</Code>", escape(code));
-    let _ = writeln!(xml, "  <Message>{}</Message>", escape(message));
-    let _ = writeln!(xml, "  <RequestId>{}</RequestId>", escape(request_id));
-    let _ = writeln!(xml, "  <HostId>{}</HostId>", escape(host_id));
-    if let Some(ec) = ec {
-        let ec = escape(ec);
-        let _ = writeln!(xml, "  <EC>{ec}</EC>");
-        let _ = writeln!(
-            xml,
-            "  <RecommendDoc>https://api.aliyun.com/troubleshoot?q={ec}</RecommendDoc>"
-        );
-    }
-    xml.push_str("</Error>\n");
-    xml
-}
-
 /// An answer with OSS's common headers: request id, `Date`, `Server`.
 pub(crate) fn reply(status: StatusCode, request_id: &str, body: impl Into<Body>) -> Response {
     let mut response = Response::new(body.into());
@@ -190,49 +162,5 @@ pub(crate) fn reply(status: StatusCode, request_id: &str, body: impl Into<Body>)
 pub(crate) fn set(headers: &mut HeaderMap, name: HeaderName, value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         headers.insert(name, value);
-    }
-}
-
-/// A request id shaped like OSS's: 24 upper-case hex digits, unique in this process.
-pub(crate) fn new_request_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_nanos();
-    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let digest = checksum::md5(format!("emulator-{nanos}-{count}").as_bytes());
-    checksum::hex_upper(digest.get(..12).unwrap_or_default())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn request_ids_are_24_upper_case_hex_digits() {
-        let id = new_request_id();
-        assert_eq!(id.len(), 24);
-        assert!(
-            id.bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
-        );
-        assert_ne!(id, new_request_id());
-    }
-
-    #[test]
-    fn error_xml_escapes_the_message() {
-        let xml = error_xml(
-            "InvalidArgument",
-            "a <b> & c",
-            "ID",
-            "host",
-            Some("0007-00000003"),
-        );
-        assert!(
-            xml.contains("<Message>a &lt;b&gt; &amp; c</Message>"),
-            "{xml}"
-        );
-        assert!(xml.contains("<EC>0007-00000003</EC>"), "{xml}");
     }
 }

@@ -47,8 +47,7 @@ use self::exchange::{Received, Target, exchange};
 use self::key::SimulatorSigner;
 pub use self::key::{SIMULATOR_PUBLIC_KEY_PEM, simulator_key};
 pub use self::object::{ImageInfo, ObjectInfo};
-use self::outcome::error_xml;
-pub use self::outcome::{Attempt, Simulation};
+pub use self::outcome::{Attempt, Simulation, error_xml};
 use crate::callback::{CallbackParameter, CallbackVariables, ParameterError, render_body};
 use crate::catalog::CallbackFailed;
 use crate::judge::{Answer, Limits};
@@ -210,7 +209,8 @@ impl Simulator {
             // Current OSS bodies always carry an EC; entries only OSS causes have none of
             // their own documented, so they get the one of every `Error status` message.
             Some(failure.entry().ec.unwrap_or(CALLBACK_FAILED_EC)),
-        );
+        )
+        .into_bytes();
         simulation.failure = Some(failure);
         simulation
     }
@@ -347,7 +347,8 @@ fn refuse(mut simulation: Simulation, err: ParameterError, host_id: &str) -> Sim
         &simulation.request_id,
         host_id,
         err.ec(),
-    );
+    )
+    .into_bytes();
     simulation.refused = Some(err);
     simulation
 }
@@ -363,7 +364,8 @@ fn is_bucket_name(bucket: &str) -> bool {
 }
 
 /// A request id shaped like OSS's (24 upper-case hex digits), unique in this process.
-fn new_request_id() -> String {
+#[must_use]
+pub fn new_request_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -392,7 +394,35 @@ fn is_private(ip: IpAddr) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_bucket_name, is_private};
+    use super::{error_xml, is_bucket_name, is_private, new_request_id};
+
+    #[test]
+    fn request_ids_are_24_upper_case_hex_digits() {
+        let id = new_request_id();
+        assert_eq!(id.len(), 24);
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        );
+        assert_ne!(id, new_request_id());
+    }
+
+    #[test]
+    fn error_xml_escapes_every_value() {
+        let xml = error_xml(
+            "InvalidArgument",
+            "a <b> & c",
+            "ID",
+            "host",
+            Some("0007-00000003"),
+        );
+        assert!(
+            xml.contains("<Message>a &lt;b&gt; &amp; c</Message>"),
+            "{xml}"
+        );
+        assert!(xml.contains("<EC>0007-00000003</EC>"), "{xml}");
+        assert!(!error_xml("X", "m", "ID", "h", None).contains("<EC>"));
+    }
 
     #[test]
     fn private_addresses_are_those_oss_refuses() {

@@ -71,14 +71,21 @@ impl Simulation {
     }
 }
 
-/// An OSS XML error body.
-pub(crate) fn error_xml(
+/// An OSS XML error body: `Code`, `Message`, `RequestId`, `HostId`, and with an EC its
+/// `EC` and `RecommendDoc`, every value escaped.
+///
+/// ```
+/// let xml = oss_callback::simulate::error_xml("NoSuchKey", "a <b>", "5C3D", "h", None);
+/// assert!(xml.contains("<Message>a &lt;b&gt;</Message>"));
+/// ```
+#[must_use]
+pub fn error_xml(
     code: &str,
     message: &str,
     request_id: &str,
     host_id: &str,
     ec: Option<&str>,
-) -> Vec<u8> {
+) -> String {
     let escape = |text: &str| quick_xml::escape::escape(text).into_owned();
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n");
     // Writing to a String cannot fail.
@@ -87,6 +94,7 @@ pub(crate) fn error_xml(
     let _ = writeln!(xml, "  <RequestId>{}</RequestId>", escape(request_id));
     let _ = writeln!(xml, "  <HostId>{}</HostId>", escape(host_id));
     if let Some(ec) = ec {
+        let ec = escape(ec);
         let _ = writeln!(xml, "  <EC>{ec}</EC>");
         let _ = writeln!(
             xml,
@@ -94,5 +102,5 @@ pub(crate) fn error_xml(
         );
     }
     xml.push_str("</Error>\n");
-    xml.into_bytes()
+    xml
 }
