@@ -47,7 +47,7 @@ pub(crate) struct Args {
     #[arg(long, default_value = "image/jpeg")]
     mime_type: String,
     /// How long OSS waits for the answer, in milliseconds (OSS: 5000, fixed).
-    #[arg(long, default_value_t = 5000)]
+    #[arg(long, default_value_t = Limits::OSS.timeout_ms)]
     timeout_ms: u64,
     /// Print the simulator's public key (PEM), to pin in the server under test, and exit.
     #[arg(long)]
