@@ -1,7 +1,7 @@
 //! Conversion of [`FieldValue`]s back into typed placeholder values, for generated
 //! `from_fields`.
 
-use crate::catalog::entry::FieldValue;
+use super::entry::FieldValue;
 
 /// A placeholder type that can be read back from a [`FieldValue`].
 pub trait FromFieldValue: Sized {

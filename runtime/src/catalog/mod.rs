@@ -19,6 +19,10 @@
 
 pub mod docs;
 pub mod entry;
+#[doc(hidden)]
+pub mod field_value;
+#[doc(hidden)]
+pub mod matcher;
 
 use serde::Serialize;
 
