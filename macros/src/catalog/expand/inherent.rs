@@ -19,14 +19,7 @@ pub(super) fn inherent_impl(catalog: &Catalog) -> TokenStream {
     } = catalog;
     let catalog_name = &catalog.name;
     let entries = catalog.entries.iter().map(metadata::entry_metadata);
-    let (match_at, starts) = matcher::match_at_body(&Trie::build(catalog), &name, &catalog.entries);
-    let starts = match starts {
-        Some(bytes) => {
-            let bytes = proc_macro2::Literal::byte_string(&bytes);
-            quote!(::oss_callback::__private::matcher::Starts::new(#bytes))
-        }
-        None => quote!(::oss_callback::__private::matcher::Starts::ANY),
-    };
+    let matcher_methods = matcher_methods(catalog, &name);
     let (timeout_ms, max_answer_bytes) = (limits.timeout_ms, limits.max_answer_bytes);
     let entry_body = entry_body(catalog);
     let fields_body = fields_body(catalog);
@@ -50,39 +43,7 @@ pub(super) fn inherent_impl(catalog: &Catalog) -> TokenStream {
                 entries: Self::ENTRIES,
             };
 
-            /// Classifies a message as OSS writes it (the `Message` of a 203 error body).
-            ///
-            /// Tolerates ASCII case, runs of whitespace, whitespace around punctuation and a
-            /// missing final dot; the words must be exact. Returns `None` for any other text.
-            #[must_use]
-            #[inline]
-            pub fn parse(message: &str) -> ::core::option::Option<Self> {
-                let start = ::oss_callback::__private::matcher::start(message);
-                match Self::__match_message_at(message, start, true) {
-                    ::core::option::Option::Some((failure, _)) => ::core::option::Option::Some(failure),
-                    ::core::option::Option::None => ::core::option::Option::None,
-                }
-            }
-
-            /// Finds a message of the catalog anywhere in `text` (a log line, an SDK's error
-            /// string, a JSON or XML document): the leftmost one, with its byte range.
-            ///
-            /// As exact about words as [`parse`](Self::parse): the message starts and ends at
-            /// a word boundary, and a message followed by more words after its final dot
-            /// (`Error status : 400.User ...`) is only that longer message.
-            #[must_use]
-            pub fn find(text: &str) -> ::core::option::Option<(Self, ::core::ops::Range<usize>)> {
-                const STARTS: ::oss_callback::__private::matcher::Starts = #starts;
-                ::oss_callback::__private::matcher::find(text, &STARTS, Self::__match_message_at)
-            }
-
-            /// The message that starts at byte `p` of `message` and, when `whole`, ends it
-            /// (else ends at a word boundary), with the position after it. Generated matcher.
-            #[doc(hidden)]
-            #[inline]
-            fn __match_message_at(message: &str, p: usize, whole: bool) -> ::core::option::Option<(Self, usize)> {
-                #match_at
-            }
+            #matcher_methods
 
             /// The catalog entry of this failure: cause, solutions, rule, samples, ...
             #[must_use]
@@ -206,4 +167,51 @@ fn fields_body(catalog: &Catalog) -> TokenStream {
         quote!(#pattern => ::std::vec![#(#values),*])
     });
     match_self(catalog, field_arms)
+}
+
+/// `parse`, `find`, and the generated matcher both run.
+fn matcher_methods(catalog: &Catalog, name: &proc_macro2::Ident) -> TokenStream {
+    let (match_at, starts) = matcher::match_at_body(&Trie::build(catalog), name, &catalog.entries);
+    let starts = match starts {
+        Some(bytes) => {
+            let bytes = proc_macro2::Literal::byte_string(&bytes);
+            quote!(::oss_callback::__private::matcher::Starts::new(#bytes))
+        }
+        None => quote!(::oss_callback::__private::matcher::Starts::ANY),
+    };
+    quote! {
+            /// Classifies a message as OSS writes it (the `Message` of a 203 error body).
+            ///
+            /// Tolerates ASCII case, runs of whitespace, whitespace around punctuation and a
+            /// missing final dot; the words must be exact. Returns `None` for any other text.
+            #[must_use]
+            #[inline]
+            pub fn parse(message: &str) -> ::core::option::Option<Self> {
+                let start = ::oss_callback::__private::matcher::start(message);
+                match Self::__match_message_at(message, start, true) {
+                    ::core::option::Option::Some((failure, _)) => ::core::option::Option::Some(failure),
+                    ::core::option::Option::None => ::core::option::Option::None,
+                }
+            }
+
+            /// Finds a message of the catalog anywhere in `text` (a log line, an SDK's error
+            /// string, a JSON or XML document): the leftmost one, with its byte range.
+            ///
+            /// As exact about words as [`parse`](Self::parse): the message starts and ends at
+            /// a word boundary, and a message followed by more words after its final dot
+            /// (`Error status : 400.User ...`) is only that longer message.
+            #[must_use]
+            pub fn find(text: &str) -> ::core::option::Option<(Self, ::core::ops::Range<usize>)> {
+                const STARTS: ::oss_callback::__private::matcher::Starts = #starts;
+                ::oss_callback::__private::matcher::find(text, &STARTS, Self::__match_message_at)
+            }
+
+            /// The message that starts at byte `p` of `message` and, when `whole`, ends it
+            /// (else ends at a word boundary), with the position after it. Generated matcher.
+            #[doc(hidden)]
+            #[inline]
+            fn __match_message_at(message: &str, p: usize, whole: bool) -> ::core::option::Option<(Self, usize)> {
+                #match_at
+            }
+    }
 }

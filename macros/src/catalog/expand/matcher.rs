@@ -52,53 +52,13 @@ pub(crate) fn match_at_body(
     let mut arms = TokenStream::new();
     let mut starts = Vec::new();
     for (first, edges) in &groups {
-        let function = group_function(*first);
-        // A single template for this byte, starting with a short word: the dispatch compares
-        // the word itself, so that other text is refused without a call.
-        let single_word = match edges.as_slice() {
-            [edge] => match &edge.piece {
-                Piece::Word(word) if word.len() <= 16 => Some((*edge, word)),
-                _ => None,
-            },
-            _ => None,
-        };
-        let blocks: TokenStream = match single_word {
-            Some((edge, _)) => expander.chain_from(edge, &[], true),
-            None => edges.iter().map(|edge| expander.chain(edge, &[])).collect(),
-        };
-        functions.extend(quote! {
-            #[inline(never)]
-            fn #function(s: &str, p: usize, whole: bool) -> ::core::option::Option<(#name, usize)> {
-                #prelude
-                let mut best: ::core::option::Option<(#name, usize)> = None;
-                #blocks
-                best
-            }
-        });
+        let (function, arm) = group(&mut expander, *first, edges, &prelude);
+        functions.extend(function);
+        arms.extend(arm);
         starts.push(*first);
-        let lower = proc_macro2::Literal::byte_character(*first);
-        let pattern = if first.is_ascii_lowercase() {
+        if first.is_ascii_lowercase() {
             starts.push(first.to_ascii_uppercase());
-            let upper = proc_macro2::Literal::byte_character(first.to_ascii_uppercase());
-            quote!(#lower | #upper)
-        } else {
-            quote!(#lower)
-        };
-        arms.extend(match single_word {
-            Some((_, word)) => {
-                let word = proc_macro2::Literal::byte_string(word.as_bytes());
-                quote! {
-                    ::core::option::Option::Some(#pattern) => {
-                        use ::oss_callback::__private::matcher as m;
-                        match m::chunk(message, p, const { m::Chunk::new(#word) }) {
-                            ::core::option::Option::Some(p) => #function(message, p, whole),
-                            ::core::option::Option::None => ::core::option::Option::None,
-                        }
-                    }
-                }
-            }
-            None => quote!(::core::option::Option::Some(#pattern) => #function(message, p, whole),),
-        });
+        }
     }
     let body = quote! {
         #functions
@@ -108,6 +68,63 @@ pub(crate) fn match_at_body(
         }
     };
     (body, Some(starts))
+}
+
+/// The nested function of the templates that start with `first`, and the dispatch arm that
+/// calls it.
+fn group(
+    expander: &mut Expander<'_>,
+    first: u8,
+    edges: &[&Edge],
+    prelude: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let name = expander.name;
+    let function = group_function(first);
+    // A single template for this byte, starting with a short word: the dispatch compares
+    // the word itself, so that other text is refused without a call.
+    let single_word = match edges {
+        [edge] => match &edge.piece {
+            Piece::Word(word) if word.len() <= 16 => Some((*edge, word)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let blocks: TokenStream = match single_word {
+        Some((edge, _)) => expander.chain_from(edge, &[], true),
+        None => edges.iter().map(|edge| expander.chain(edge, &[])).collect(),
+    };
+    let function_tokens = quote! {
+        #[inline(never)]
+        fn #function(s: &str, p: usize, whole: bool) -> ::core::option::Option<(#name, usize)> {
+            #prelude
+            let mut best: ::core::option::Option<(#name, usize)> = None;
+            #blocks
+            best
+        }
+    };
+    let lower = proc_macro2::Literal::byte_character(first);
+    let pattern = if first.is_ascii_lowercase() {
+        let upper = proc_macro2::Literal::byte_character(first.to_ascii_uppercase());
+        quote!(#lower | #upper)
+    } else {
+        quote!(#lower)
+    };
+    let arm = match single_word {
+        Some((_, word)) => {
+            let word = proc_macro2::Literal::byte_string(word.as_bytes());
+            quote! {
+                ::core::option::Option::Some(#pattern) => {
+                    use ::oss_callback::__private::matcher as m;
+                    match m::chunk(message, p, const { m::Chunk::new(#word) }) {
+                        ::core::option::Option::Some(p) => #function(message, p, whole),
+                        ::core::option::Option::None => ::core::option::Option::None,
+                    }
+                }
+            }
+        }
+        None => quote!(::core::option::Option::Some(#pattern) => #function(message, p, whole),),
+    };
+    (function_tokens, arm)
 }
 
 /// The function matching the messages that start with `first`: `match_messages_starting_with_e`.
