@@ -124,7 +124,7 @@
     const answer = box('div', 'answer', [
       el('h4', '', "Server's answer"),
       box('div', '', [
-        el('span', 'badge ' + (attempt.accepted ? 'ok' : 'bad'), status),
+        el('span', 'badge ' + (attempt.status === 200 ? 'ok' : 'bad'), status),
         ' ',
         el('span', 'muted', 'in ' + attempt.elapsed_ms + ' ms'),
       ]),
