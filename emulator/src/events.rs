@@ -32,7 +32,7 @@ pub enum Event {
         status: u16,
     },
     /// A callback the upload triggered.
-    Callback(CallbackEvent),
+    Callback(Box<CallbackEvent>),
     /// A download of the key the emulator names in `x-oss-pub-key-url`: the callback server
     /// fetches keys from a host that is not OSS's.
     KeyFetch {

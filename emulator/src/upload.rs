@@ -246,7 +246,7 @@ fn log_callback(
         request_id = %simulation.request_id,
         "callback verdict"
     );
-    state.events.push(Event::Callback(CallbackEvent {
+    state.events.push(Event::Callback(Box::new(CallbackEvent {
         time_ms: now_ms(),
         request_id: simulation.request_id.clone(),
         operation: operation.to_owned(),
@@ -261,7 +261,7 @@ fn log_callback(
         failure: simulation.failure.as_ref().map(FailureEvent::new),
         refused: simulation.refused.as_ref().map(ToString::to_string),
         warnings: simulation.warnings.clone(),
-    }));
+    })));
     state.events.push(Event::Request {
         time_ms: now_ms(),
         request_id: simulation.request_id.clone(),

@@ -155,6 +155,19 @@ async fn accepted_then_failed(client: Client, emulator: String, server: String) 
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(cards.len(), 2, "one card per upload, without reloading");
     screenshot(&client, "failed.png").await;
+    // The README's picture: the list, where the newest card is the failure.
+    client
+        .set_window_size(1000, 1000)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .execute(
+            "document.body.style.zoom = '0.8'; document.getElementById('list').scrollIntoView();",
+            Vec::new(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    save(&client, "readme.png").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -344,7 +357,7 @@ async fn visible(client: &Client, css: &str) -> bool {
         .unwrap_or_else(|e| panic!("{css}: {e}"))
 }
 
-/// Saves the whole page as `target/browser-screenshots/<name>`.
+/// Saves the whole page (the window grown to its height) as `target/browser-screenshots/<name>`.
 async fn screenshot(client: &Client, name: &str) {
     let height = client
         .execute("return document.documentElement.scrollHeight;", Vec::new())
@@ -357,6 +370,11 @@ async fn screenshot(client: &Client, name: &str) {
         .set_window_size(1280, height)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    save(client, name).await;
+}
+
+/// Saves what the window shows as `target/browser-screenshots/<name>`.
+async fn save(client: &Client, name: &str) {
     let png = client
         .screenshot()
         .await
