@@ -8,6 +8,7 @@
 
 mod support;
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -440,7 +441,11 @@ impl Browser {
                      them with `apt-get install -y chromium chromium-driver` (.ci/run does)"
                 );
                 assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
-                eprintln!("\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n");
+                // Straight to stderr: eprintln! would be captured, and a skip must be seen.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n"
+                );
                 None
             }
         }
