@@ -41,6 +41,11 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
             .await
             .map_err(|err| format!("cannot listen on {}: {err}", args.addr))?;
         out!("listening on http://{}", emulator.local_addr());
+        out!(
+            "uploads and callbacks, live: http://{}{}",
+            emulator.local_addr(),
+            oss_callback_emulator::PAGE_PATH
+        );
         {
             use std::io::Write as _;
             let _ = std::io::stdout().flush();

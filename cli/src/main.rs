@@ -76,7 +76,8 @@ enum Command {
     Verify(verify::Args),
     /// Run a local OSS endpoint that real SDKs upload to, performing callbacks as OSS does.
     ///
-    /// Prints `listening on http://ADDR` and runs until SIGINT or SIGTERM. Exit 2 when the
+    /// Prints `listening on http://ADDR`, then the page that shows the uploads and callbacks
+    /// live (`http://ADDR/_emulator/`), and runs until SIGINT or SIGTERM. Exit 2 when the
     /// address cannot be used.
     Emulate(emulate::Args),
 }

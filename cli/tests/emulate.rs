@@ -1,27 +1,28 @@
-//! `oss-callback emulate`: announces its address, stops cleanly on SIGTERM, and refuses an
+//! `oss-callback emulate`: announces its address and its page, stops cleanly on SIGTERM, and refuses an
 //! address it cannot use with one line and exit 2.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-fn start(addr: &str) -> (Child, String) {
+/// Starts `emulate` on `addr`; returns it and the two lines it announces itself with.
+fn start(addr: &str) -> (Child, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
         .args(["emulate", "--addr", addr])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (child, line)
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (mut line, mut page) = (String::new(), String::new());
+    stdout.read_line(&mut line).unwrap();
+    stdout.read_line(&mut page).unwrap();
+    (child, line, page)
 }
 
 #[cfg(unix)]
 #[test]
-fn emulate_announces_its_address_and_stops_cleanly_on_sigterm() {
-    let (mut child, line) = start("127.0.0.1:0");
+fn emulate_announces_its_address_and_its_page_and_stops_cleanly_on_sigterm() {
+    let (mut child, line, page) = start("127.0.0.1:0");
     let addr = line
         .trim()
         .strip_prefix("listening on http://")
@@ -30,6 +31,10 @@ fn emulate_announces_its_address_and_stops_cleanly_on_sigterm() {
     assert!(
         std::net::TcpStream::connect(&addr).is_ok(),
         "it accepts connections"
+    );
+    assert_eq!(
+        page.trim(),
+        format!("uploads and callbacks, live: http://{addr}/_emulator/")
     );
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -32,7 +32,7 @@ pub enum Event {
         status: u16,
     },
     /// A callback the upload triggered.
-    Callback(CallbackEvent),
+    Callback(Box<CallbackEvent>),
     /// A download of the key the emulator names in `x-oss-pub-key-url`: the callback server
     /// fetches keys from a host that is not OSS's.
     KeyFetch {
@@ -60,6 +60,8 @@ pub struct CallbackEvent {
     pub bucket: String,
     /// The key.
     pub key: String,
+    /// The object's size in bytes.
+    pub size: u64,
     /// The request sent to the first URL (head and body, as text), rendered before sending:
     /// its `Date` and `x-oss-request-id` are those of the preview, not of the exchange.
     pub request_preview: String,
@@ -67,10 +69,46 @@ pub struct CallbackEvent {
     pub attempts: Vec<AttemptEvent>,
     /// The status the uploader got: 200, 203 or 400.
     pub http_status: u16,
+    /// The body the uploader got: the server's JSON for 200, OSS's XML error otherwise.
+    pub uploader_body: String,
     /// The catalog id of the failure, if any.
     pub failure_id: Option<String>,
+    /// The failure the uploader got with 203, as the catalog explains it.
+    pub failure: Option<FailureEvent>,
+    /// Why OSS refused the callback parameter (400), if it did.
+    pub refused: Option<String>,
     /// What real OSS would do differently.
     pub warnings: Vec<String>,
+}
+
+/// A callback failure (203), with what the catalog says about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailureEvent {
+    /// The catalog id, e.g. `response_body_not_valid_json`.
+    pub id: String,
+    /// The message OSS puts in the 203 body.
+    pub message: String,
+    /// The OSS error code (EC), when known.
+    pub ec: Option<String>,
+    /// Why OSS returns it.
+    pub cause: String,
+    /// What to do, in order.
+    pub solutions: Vec<String>,
+}
+
+impl FailureEvent {
+    /// The event for `failure`, from its catalog entry.
+    #[must_use]
+    pub fn new(failure: &oss_callback::CallbackFailed) -> FailureEvent {
+        let entry = failure.entry();
+        FailureEvent {
+            id: entry.id.to_owned(),
+            message: failure.to_string(),
+            ec: entry.ec.map(str::to_owned),
+            cause: entry.cause.to_owned(),
+            solutions: entry.solutions.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
 }
 
 /// One callback request.
@@ -78,8 +116,13 @@ pub struct CallbackEvent {
 pub struct AttemptEvent {
     /// The URL.
     pub url: String,
+    /// The request as sent: head and body (lossy UTF-8).
+    pub request: String,
     /// The status answered, if any.
     pub status: Option<u16>,
+    /// The status line and headers answered, as received (lossy UTF-8); empty without an
+    /// answer.
+    pub response_head: String,
     /// The body answered (lossy UTF-8).
     pub body: String,
     /// Milliseconds from connecting to the verdict.
@@ -88,30 +131,101 @@ pub struct AttemptEvent {
     pub accepted: bool,
     /// The catalog id of the failure, if any.
     pub failure_id: Option<String>,
-    /// Every rule with its result.
-    pub rules: serde_json::Value,
+    /// Every rule with its result, in order of precedence.
+    pub rules: Vec<RuleEvent>,
+}
+
+/// One rule of the verdict and its result.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleEvent {
+    /// The rule's name, e.g. `status_not_200`.
+    pub rule: String,
+    /// What OSS requires, in words.
+    pub requirement: String,
+    /// `passed`, `failed` or `skipped`.
+    pub status: String,
+    /// What was observed.
+    pub detail: String,
+}
+
+impl RuleEvent {
+    /// The event for `check`.
+    #[must_use]
+    pub fn new(check: &oss_callback::judge::Check) -> RuleEvent {
+        use oss_callback::judge::CheckStatus;
+        let status = match check.status {
+            CheckStatus::Passed => "passed",
+            CheckStatus::Failed => "failed",
+            CheckStatus::Skipped => "skipped",
+        };
+        RuleEvent {
+            rule: check.rule.name().to_owned(),
+            requirement: check.rule.requirement().to_owned(),
+            status: status.to_owned(),
+            detail: check.detail.clone(),
+        }
+    }
+}
+
+/// An event and its number: numbers grow by one per event, so a reader polling the list
+/// tells new events from those it has seen.
+#[derive(Debug, Serialize)]
+pub(crate) struct Numbered<'a> {
+    /// The event's number, from 1.
+    pub(crate) seq: u64,
+    /// The event.
+    #[serde(flatten)]
+    pub(crate) event: &'a Event,
 }
 
 /// The ring buffer.
 #[derive(Debug, Default)]
 pub(crate) struct Events {
-    events: Mutex<VecDeque<Event>>,
+    inner: Mutex<Ring>,
+}
+
+#[derive(Debug, Default)]
+struct Ring {
+    events: VecDeque<(u64, Event)>,
+    last_seq: u64,
 }
 
 impl Events {
     /// Records `event`, dropping the oldest beyond [`EVENT_CAPACITY`].
     pub(crate) fn push(&self, event: Event) {
-        let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
-        while events.len() >= EVENT_CAPACITY {
-            events.pop_front();
+        let mut ring = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        while ring.events.len() >= EVENT_CAPACITY {
+            ring.events.pop_front();
         }
-        events.push_back(event);
+        ring.last_seq = ring.last_seq.saturating_add(1);
+        let seq = ring.last_seq;
+        ring.events.push_back((seq, event));
     }
 
     /// The events, oldest first.
     pub(crate) fn snapshot(&self) -> Vec<Event> {
-        let events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
-        events.iter().cloned().collect()
+        self.numbered()
+            .into_iter()
+            .map(|(_, event)| event)
+            .collect()
+    }
+
+    /// The events with their numbers, oldest first.
+    pub(crate) fn numbered(&self) -> Vec<(u64, Event)> {
+        let ring = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        ring.events.iter().cloned().collect()
+    }
+
+    /// The JSON list `GET /_emulator/api/events` answers: the events oldest first, each with
+    /// its `seq`.
+    pub(crate) fn to_json(&self) -> Vec<u8> {
+        let events = self.numbered();
+        let numbered: Vec<Numbered<'_>> = events
+            .iter()
+            .map(|(seq, event)| Numbered { seq: *seq, event })
+            .collect();
+        // Serializing strings, numbers and lists cannot fail.
+        serde_json::to_vec(&numbered).unwrap_or_default()
     }
 }
 
@@ -144,5 +258,27 @@ mod tests {
             snapshot.first(),
             Some(Event::KeyFetch { time_ms: 3, .. })
         ));
+    }
+
+    #[test]
+    fn the_json_numbers_each_event_beside_its_kind() {
+        let events = Events::default();
+        for n in 0..EVENT_CAPACITY + 2 {
+            events.push(Event::KeyFetch {
+                time_ms: n as u64,
+                peer: "p".to_owned(),
+                url: String::new(),
+                warning: String::new(),
+            });
+        }
+        let json: serde_json::Value = serde_json::from_slice(&events.to_json()).unwrap_or_default();
+        let list = json.as_array().cloned().unwrap_or_default();
+        assert_eq!(list.len(), EVENT_CAPACITY);
+        let first = list.first().cloned().unwrap_or_default();
+        assert_eq!(first["seq"], 3);
+        assert_eq!(first["kind"], "key_fetch");
+        assert_eq!(first["peer"], "p");
+        let last = list.last().cloned().unwrap_or_default();
+        assert_eq!(last["seq"], (EVENT_CAPACITY + 2) as u64);
     }
 }

@@ -17,7 +17,8 @@
 //! UploadPart, CompleteMultipartUpload, AbortMultipartUpload and PostObject, path-style
 //! (`/<bucket>/<key>`) or virtual-hosted (`Host: <bucket>.<domain>`). Objects live in memory.
 //! `GET /_emulator/callback_pub_key_v1.pem` serves the key the callbacks are signed with (the
-//! emulator names it in `x-oss-pub-key-url`); `GET /_emulator/api/events` lists what happened.
+//! emulator names it in `x-oss-pub-key-url`); `GET /_emulator/api/events` lists what happened,
+//! and the page at `/_emulator/` shows it live in a browser, with a form for a direct upload.
 //!
 //! Where real OSS differs: it refuses private callback addresses, signs with its own key, and
 //! keeps objects on disk.
@@ -34,6 +35,7 @@ mod checksum;
 mod events;
 mod listen;
 mod multipart;
+mod page;
 mod policy;
 mod post_object;
 mod responses;
@@ -46,13 +48,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use self::auth::AccessKey;
-pub use self::events::{AttemptEvent, CallbackEvent, EVENT_CAPACITY, Event};
+pub use self::events::{
+    AttemptEvent, CallbackEvent, EVENT_CAPACITY, Event, FailureEvent, RuleEvent,
+};
 pub use self::post_object::{PostForm, PostFormError, parse_post_form};
 
 /// The path of the served public key.
 pub const KEY_PATH: &str = "/_emulator/callback_pub_key_v1.pem";
-/// The path of the event list.
+/// The path of the event list: JSON, oldest first, each event with its `seq`.
 pub const EVENTS_PATH: &str = "/_emulator/api/events";
+/// The path of the page that shows the events live and performs a browser direct upload.
+pub const PAGE_PATH: &str = "/_emulator/";
 
 /// How the emulator behaves.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::header::{CONTENT_TYPE, ETAG, HOST, LAST_MODIFIED};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HOST, LAST_MODIFIED};
 use http::{HeaderName, Method, StatusCode};
 
 use crate::auth::{self, Signed};
@@ -16,7 +16,7 @@ use crate::callback::Simulator;
 use crate::events::{Event, Events, now_ms};
 use crate::responses::{ErrorReply, new_request_id, reply, set};
 use crate::store::Store;
-use crate::{Config, EVENTS_PATH, KEY_PATH, multipart, post_object, upload};
+use crate::{Config, EVENTS_PATH, KEY_PATH, PAGE_PATH, multipart, page, post_object, upload};
 
 /// `x-oss-hash-crc64ecma`.
 pub(crate) const CRC64: HeaderName = HeaderName::from_static("x-oss-hash-crc64ecma");
@@ -82,6 +82,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route(KEY_PATH, get(serve_key))
         .route(EVENTS_PATH, get(list_events))
+        .route("/_emulator", get(page::to_index))
+        .route(PAGE_PATH, get(page::index))
+        .route("/_emulator/page.css", get(page::style))
+        .route("/_emulator/page.js", get(page::script))
         .fallback(oss)
         .with_state(state)
 }
@@ -113,9 +117,9 @@ async fn serve_key(
 }
 
 async fn list_events(State(state): State<Arc<AppState>>) -> Response {
-    let json = serde_json::to_vec(&state.events.snapshot()).unwrap_or_default();
-    let mut response = json.into_response();
+    let mut response = state.events.to_json().into_response();
     set(response.headers_mut(), CONTENT_TYPE, "application/json");
+    set(response.headers_mut(), CACHE_CONTROL, "no-store");
     response
 }
 

@@ -10,7 +10,7 @@ use http::header::{CONTENT_TYPE, ETAG};
 use http::{HeaderMap, HeaderName, StatusCode};
 
 use crate::callback::{CallbackRequest, Simulation, object_info, refusal};
-use crate::events::{AttemptEvent, CallbackEvent, Event, now_ms};
+use crate::events::{AttemptEvent, CallbackEvent, Event, FailureEvent, RuleEvent, now_ms};
 use crate::responses::{ErrorReply, reply, set};
 use crate::server::{AppState, CRC64, Ctx, record};
 use crate::store::{Object, StoreError};
@@ -220,12 +220,14 @@ fn log_callback(
             );
             AttemptEvent {
                 url: attempt.url.clone(),
+                request: String::from_utf8_lossy(&attempt.request).into_owned(),
                 status: attempt.status,
+                response_head: String::from_utf8_lossy(&attempt.response_head).into_owned(),
                 body: String::from_utf8_lossy(&attempt.response_body).into_owned(),
                 elapsed_ms: u64::try_from(attempt.elapsed.as_millis()).unwrap_or(u64::MAX),
                 accepted: attempt.verdict.is_accepted(),
                 failure_id: attempt.verdict.error.as_ref().map(|e| e.id().to_owned()),
-                rules: serde_json::to_value(&attempt.verdict.checks).unwrap_or_default(),
+                rules: attempt.verdict.checks.iter().map(RuleEvent::new).collect(),
             }
         })
         .collect();
@@ -244,18 +246,22 @@ fn log_callback(
         request_id = %simulation.request_id,
         "callback verdict"
     );
-    state.events.push(Event::Callback(CallbackEvent {
+    state.events.push(Event::Callback(Box::new(CallbackEvent {
         time_ms: now_ms(),
         request_id: simulation.request_id.clone(),
         operation: operation.to_owned(),
         bucket: ctx.bucket.clone(),
         key: ctx.key.clone(),
+        size,
         request_preview: request,
         attempts,
         http_status: simulation.http_status,
+        uploader_body: String::from_utf8_lossy(&simulation.body).into_owned(),
         failure_id,
+        failure: simulation.failure.as_ref().map(FailureEvent::new),
+        refused: simulation.refused.as_ref().map(ToString::to_string),
         warnings: simulation.warnings.clone(),
-    }));
+    })));
     state.events.push(Event::Request {
         time_ms: now_ms(),
         request_id: simulation.request_id.clone(),

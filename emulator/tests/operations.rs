@@ -183,3 +183,109 @@ async fn run_returns_once_shutdown_completes_with_a_client_still_connected() {
     let ended = tokio::time::timeout(std::time::Duration::from_secs(5), running).await;
     assert!(matches!(ended, Ok(Ok(Ok(())))), "{ended:?}");
 }
+
+#[tokio::test]
+async fn the_page_and_its_assets_are_served_under_a_strict_content_security_policy() {
+    let (url, _) = start_emulator(Config::default()).await;
+    let (status, headers, body) = send(Method::GET, &format!("{url}/_emulator/"), None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "content-type"), "text/html; charset=utf-8");
+    let csp = header(&headers, "content-security-policy");
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    assert!(body.contains(r#"<form id="upload-form">"#), "{body}");
+    let (status, headers, script) =
+        send(Method::GET, &format!("{url}/_emulator/page.js"), None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        header(&headers, "content-type"),
+        "text/javascript; charset=utf-8"
+    );
+    assert!(script.contains("api/events"));
+    let (status, headers, _) = send(Method::GET, &format!("{url}/_emulator"), None, "").await;
+    assert_eq!(status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(header(&headers, "location"), "/_emulator/");
+}
+
+#[tokio::test]
+async fn the_events_json_carries_what_the_page_shows_of_a_failed_callback() {
+    use base64::Engine;
+    let (url, _) = start_emulator(Config::default()).await;
+    let server = support::start_callback_server().await;
+    let callback = base64::engine::general_purpose::STANDARD.encode(format!(
+        r#"{{"callbackUrl":"{server}/notjson","callbackBody":"object=${{object}}&size=${{size}}"}}"#
+    ));
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let request = Request::put(format!("{url}/photos/a.txt"))
+        .header("x-oss-callback", callback)
+        .body(Full::new(Bytes::from_static(b"hello")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let response = client
+        .request(request)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let answered = response.status().as_u16();
+    let answer = response
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    assert_eq!(answered, 203, "{}", String::from_utf8_lossy(&answer));
+
+    let (status, headers, body) = send(
+        Method::GET,
+        &format!("{url}/_emulator/api/events"),
+        None,
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "cache-control"), "no-store");
+    let events: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap_or_default();
+    let seqs: Vec<u64> = events.iter().filter_map(|e| e["seq"].as_u64()).collect();
+    assert_eq!(seqs, [1, 2], "{body}");
+    let event = events
+        .iter()
+        .find(|e| e["kind"] == "callback")
+        .unwrap_or_else(|| panic!("a callback event in {body}"));
+    assert_eq!(event["size"], 5);
+    assert_eq!(event["http_status"], 203);
+    let entry = oss_callback::CallbackFailed::ENTRIES
+        .iter()
+        .find(|entry| entry.id == "response_body_not_valid_json")
+        .unwrap_or_else(|| panic!("the catalog entry"));
+    let failure = &event["failure"];
+    assert_eq!(failure["id"], entry.id);
+    assert_eq!(
+        failure["message"],
+        "Response body is not valid json format."
+    );
+    assert_eq!(failure["cause"], entry.cause);
+    assert_eq!(failure["solutions"], serde_json::json!(entry.solutions));
+    assert!(
+        event["uploader_body"]
+            .as_str()
+            .is_some_and(|b| b.contains("<Code>CallbackFailed</Code>")),
+        "{event}"
+    );
+    let attempt = &event["attempts"][0];
+    let sent = attempt["request"].as_str().unwrap_or_default();
+    assert!(sent.starts_with("POST /notjson HTTP/1.1\r\n"), "{sent}");
+    assert!(sent.ends_with("\r\n\r\nobject=a.txt&size=5"), "{sent}");
+    let head = attempt["response_head"].as_str().unwrap_or_default();
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("content-type: text/plain"), "{head}");
+    assert_eq!(attempt["body"], "hello, not json");
+    let failed: Vec<&serde_json::Value> = attempt["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|rule| rule["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{attempt}");
+    assert_eq!(failed[0]["rule"], "body_not_json");
+    assert_eq!(failed[0]["requirement"], "the body is JSON");
+}

@@ -176,6 +176,26 @@ async fn a_correct_server_is_accepted_and_its_body_forwarded() {
 }
 
 #[tokio::test]
+async fn each_attempt_keeps_the_request_as_sent_and_the_head_as_received() {
+    let (url, seen) = raw_server(
+        response(
+            "HTTP/1.1 200 OK\nContent-Type: text/plain\nX-Trace: 7\nContent-Length: 2",
+            b"ok",
+        ),
+        Duration::ZERO,
+    )
+    .await;
+    let simulation = simulate(&url).await;
+    let attempt = &simulation.attempts[0];
+    assert_eq!(attempt.request, seen.requests.lock().unwrap()[0]);
+    assert_eq!(
+        attempt.response_head,
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Trace: 7\r\nContent-Length: 2\r\n\r\n"
+    );
+    assert_eq!(attempt.response_body, b"ok");
+}
+
+#[tokio::test]
 async fn an_http_1_0_server_like_the_203_page_example_is_accepted() {
     let raw = b"HTTP/1.0 200 OK\r\nServer: BaseHTTP/0.3 Python/2.7.6\r\nDate: Mon, 14 Sep 2015 12:37:27 GMT\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"a\":\"b\"}".to_vec();
     let (simulation, id) = failure_for(raw).await;

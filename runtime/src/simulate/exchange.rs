@@ -88,6 +88,11 @@ pub(crate) struct OwnedResponse {
 }
 
 impl OwnedResponse {
+    /// The status line and headers, as received.
+    pub(crate) fn head(&self) -> &[u8] {
+        self.raw.get(..self.head_len).unwrap_or_default()
+    }
+
     /// The body bytes that were read.
     pub(crate) fn body(&self) -> &[u8] {
         self.raw.get(self.head_len..).unwrap_or_default()

@@ -153,11 +153,12 @@ impl Simulator {
         for (url, target, addr) in &targets {
             let request = self.request(param, target, &body, &request_id, object);
             let received = exchange(target, *addr, &request, param.sni, &self.limits).await;
-            let (answer, status, elapsed, response_body) = match &received {
+            let (answer, status, elapsed, response_head, response_body) = match &received {
                 Received::Response(response) => (
                     Answer::Response(response.as_server_response()),
                     Some(response.status),
                     response.elapsed,
+                    response.head().to_vec(),
                     response.body().to_vec(),
                 ),
                 Received::Failed(failure) => (
@@ -165,14 +166,17 @@ impl Simulator {
                     None,
                     failure.elapsed,
                     Vec::new(),
+                    Vec::new(),
                 ),
             };
             let verdict = crate::judge::judge::<CallbackFailed>(&answer, &self.limits);
             let accepted = verdict.is_accepted();
             simulation.attempts.push(Attempt {
                 url: url.clone(),
+                request,
                 verdict,
                 status,
+                response_head,
                 response_body,
                 elapsed,
             });

@@ -35,10 +35,14 @@ pub struct Simulation {
 pub struct Attempt {
     /// The URL.
     pub url: String,
+    /// The request sent, exactly: head and body.
+    pub request: Vec<u8>,
     /// The verdict on the answer: every rule with its result.
     pub verdict: Verdict<CallbackFailed>,
     /// The status the server answered, if it answered.
     pub status: Option<u16>,
+    /// The status line and headers the server answered, as received; empty without an answer.
+    pub response_head: Vec<u8>,
     /// The body the server answered (as much as OSS reads), e.g. a JSON reason for a 4xx.
     pub response_body: Vec<u8>,
     /// How long the exchange took.
