@@ -24,9 +24,14 @@
 //! simulator's), a [`KeyFetcher`] (feature `fetch-key`), or another body limit.
 #![cfg_attr(
     feature = "fetch-key",
-    doc = "\n[`KeyFetcher`]: crate::verify::KeyFetcher"
+    doc = "",
+    doc = "[`KeyFetcher`]: crate::verify::KeyFetcher"
 )]
-#![cfg_attr(not(feature = "fetch-key"), doc = "\n[`KeyFetcher`]: crate#features")]
+#![cfg_attr(
+    not(feature = "fetch-key"),
+    doc = "",
+    doc = "[`KeyFetcher`]: crate#features"
+)]
 
 mod budget;
 mod extract;

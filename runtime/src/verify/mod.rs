@@ -25,9 +25,14 @@
 //! bucket, object and etag.
 #![cfg_attr(
     feature = "fetch-key",
-    doc = "\n[`KeyFetcher`]: crate::verify::KeyFetcher"
+    doc = "",
+    doc = "[`KeyFetcher`]: crate::verify::KeyFetcher"
 )]
-#![cfg_attr(not(feature = "fetch-key"), doc = "\n[`KeyFetcher`]: crate#features")]
+#![cfg_attr(
+    not(feature = "fetch-key"),
+    doc = "",
+    doc = "[`KeyFetcher`]: crate#features"
+)]
 
 #[cfg(feature = "fetch-key")]
 mod fetch;
