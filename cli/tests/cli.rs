@@ -821,3 +821,19 @@ fn passing_rules_read_as_requirements_in_the_report() {
     assert!(report.contains("ok   the status is 200"), "{report}");
     assert!(!report.contains("ok   unreachable"), "{report}");
 }
+
+#[test]
+fn a_misspelled_template_variable_gets_a_suggestion() {
+    for (template, suggestion) in [
+        ("bucket=${bukcet}", "(did you mean `${bucket}`?)"),
+        ("uid=${x:UID}", "(did you mean `${x:uid}`?)"),
+    ] {
+        let output = run(
+            &["check", "http://127.0.0.1:9/", "--body-template", template],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(suggestion), "{stderr}");
+    }
+}
