@@ -56,6 +56,10 @@ pub(crate) struct Args {
     /// served on loopback while the check runs).
     #[arg(long, value_name = "URL")]
     pub_key_url: Option<String>,
+    /// Wait up to this many milliseconds for the server to accept connections before the
+    /// check (for a server that is still starting); without it, check at once.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    wait_ms: u64,
 }
 
 /// Something the report should say beside the verdict.
@@ -119,7 +123,17 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
 
 async fn check(args: &Args) -> Result<Outcome, String> {
     let (url, builtin) = match &args.url {
-        Some(url) => (url.clone(), false),
+        Some(url) => {
+            for one in url.split(';') {
+                require_http_url(one)?;
+            }
+            if args.wait_ms > 0 {
+                for one in url.split(';') {
+                    wait_for_server(one, Duration::from_millis(args.wait_ms)).await?;
+                }
+            }
+            (url.clone(), false)
+        }
         None => (start_example_server().await?, true),
     };
     let (param, vars, object) = callback_request(args, &url)?;
@@ -263,6 +277,75 @@ fn warnings(
     warnings
 }
 
+/// Refuses a callback URL without `http://` or `https://`, with the URL the user meant.
+fn require_http_url(url: &str) -> Result<(), String> {
+    let lower = url.trim().to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Ok(());
+    }
+    let trimmed = url.trim();
+    if trimmed.is_empty() {
+        return Err("not a URL: the callback URL is empty".to_owned());
+    }
+    if trimmed.contains("://") {
+        return Err(format!(
+            "not a URL OSS calls back: `{trimmed}` (OSS sends callbacks over http:// or https:// only)"
+        ));
+    }
+    Err(format!(
+        "not a URL: `{trimmed}`: did you mean http://{trimmed}?"
+    ))
+}
+
+/// The `host:port` an http(s) URL connects to (the default port when it names none).
+fn authority(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host_port = rest.get(..end)?;
+    let host_port = host_port.rsplit_once('@').map_or(host_port, |(_, h)| h);
+    if host_port.is_empty() {
+        return None;
+    }
+    let has_port = match host_port.rfind(']') {
+        Some(bracket) => host_port.get(bracket + 1..)?.starts_with(':'),
+        None => host_port.contains(':'),
+    };
+    if has_port {
+        Some(host_port.to_owned())
+    } else if scheme.eq_ignore_ascii_case("https") {
+        Some(format!("{host_port}:443"))
+    } else {
+        Some(format!("{host_port}:80"))
+    }
+}
+
+/// Retries connecting to `url`'s server until it accepts, for at most `budget`.
+async fn wait_for_server(url: &str, budget: Duration) -> Result<(), String> {
+    let addr = authority(url).ok_or_else(|| format!("not a URL: `{url}` names no host"))?;
+    let deadline = tokio::time::Instant::now() + budget;
+    loop {
+        let attempt = tokio::time::timeout_at(deadline, tokio::net::TcpStream::connect(&addr));
+        match attempt.await {
+            Ok(Ok(_)) => return Ok(()),
+            Ok(Err(_)) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Ok(Err(err)) => {
+                return Err(format!(
+                    "{addr} did not accept a connection within {} ms (--wait-ms): {err}",
+                    millis(budget)
+                ));
+            }
+            Err(_) => {
+                return Err(format!(
+                    "{addr} did not accept a connection within {} ms (--wait-ms)",
+                    millis(budget)
+                ));
+            }
+        }
+    }
+}
+
 /// Starts the axum example, pinned to the simulator's key, on a loopback port.
 async fn start_example_server() -> Result<String, String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -363,16 +446,18 @@ fn print_text(simulation: &Simulation, url: &str, builtin: bool, warnings: &[War
             .map_or_else(|| "no response".to_owned(), |s| format!("status {s}"));
         out!("{} ({status}, {} ms)", attempt.url, millis(attempt.elapsed));
         for check in &attempt.verdict.checks {
-            let mark = match check.status {
-                CheckStatus::Passed => "ok  ",
-                CheckStatus::Failed => "FAIL",
-                CheckStatus::Skipped => "skip",
-            };
-            out!(
-                "  {mark} {:<24} {}",
-                check.rule.name(),
-                terminal_safe(&check.detail)
-            );
+            // The requirement reads right whatever the result ("ok   the status is 200"); a
+            // failure also names the rule, as the catalog and `--json` do.
+            let requirement = check.rule.requirement();
+            let detail = terminal_safe(&check.detail);
+            match check.status {
+                CheckStatus::Passed => out!("  ok   {requirement:<52} {detail}"),
+                CheckStatus::Skipped => out!("  skip {requirement:<52} {detail}"),
+                CheckStatus::Failed => out!(
+                    "  FAIL {:<52} {detail}",
+                    format!("{requirement} [{}]", check.rule.name())
+                ),
+            }
         }
         if attempt.status.is_some() && !attempt.verdict.is_accepted() {
             out!(

@@ -40,6 +40,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         let emulator = Emulator::bind(&args.addr, config)
             .await
             .map_err(|err| format!("cannot listen on {}: {err}", args.addr))?;
+        let shutdown = shutdown_signal()?;
         out!("listening on http://{}", emulator.local_addr());
         out!(
             "uploads and callbacks, live: http://{}{}",
@@ -51,31 +52,34 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
             let _ = std::io::stdout().flush();
         }
         emulator
-            .run(shutdown_signal())
+            .run(shutdown)
             .await
             .map_err(|err| format!("the emulator stopped: {err}"))?;
         Ok(Outcome::Success)
     })
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Registers for SIGINT and SIGTERM now (so that a signal sent as soon as `listening on` is
+/// printed stops the emulator cleanly instead of killing it), and completes on either.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate =
+        signal(SignalKind::terminate()).map_err(|err| format!("cannot handle SIGTERM: {err}"))?;
+    let mut interrupt =
+        signal(SignalKind::interrupt()).map_err(|err| format!("cannot handle SIGINT: {err}"))?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
+    })
+}
+
+/// Completes on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

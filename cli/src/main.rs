@@ -49,20 +49,23 @@ use clap::{Parser, Subcommand};
 
 /// Explain and prevent OSS upload-callback failures (HTTP 203 CallbackFailed).
 #[derive(Parser)]
-#[command(name = "oss-callback", version, about, long_about = None)]
+#[command(
+    name = "oss-callback",
+    version,
+    about = "Alibaba Cloud OSS upload callbacks: check a callback server the way OSS does, explain 203 CallbackFailed errors, verify signatures, emulate OSS locally",
+    long_about = None,
+    after_help = EXIT_CODES,
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
+/// Printed after the list of verbs.
+const EXIT_CODES: &str = "Exit codes: 0 yes (accepted, known, valid), 1 no, 2 usage or setup error.\n`oss-callback <COMMAND> --help` says more about each.";
+
 #[derive(Subcommand)]
 enum Command {
-    /// Explain a 203 CallbackFailed message or a whole OSS XML error body.
-    ///
-    /// Exit 0 when the text is in the catalog, 1 when it is not, 2 on usage errors.
-    Explain(explain::Args),
-    /// Print the catalog as Markdown (docs/errors.md) or JSON.
-    Docs(docs::Args),
     /// Send one simulated OSS callback to URL and report what OSS would decide.
     ///
     /// Without URL, the built-in example server is started on loopback and checked.
@@ -70,10 +73,16 @@ enum Command {
     Check(check::Args),
     /// Run the example callback server (verifying with the simulator's key by default).
     Serve(serve::Args),
+    /// Explain a 203 CallbackFailed message or a whole OSS XML error body.
+    ///
+    /// Exit 0 when the text is in the catalog, 1 when it is not, 2 on usage errors.
+    Explain(explain::Args),
     /// Check a captured callback's signature, and say why it fails.
     ///
     /// Exit 0 when valid, 1 when invalid (or the key URL is refused), 2 on usage errors.
     Verify(verify::Args),
+    /// Print the catalog as Markdown (docs/errors.md) or JSON.
+    Docs(docs::Args),
     /// Run a local OSS endpoint that real SDKs upload to, performing callbacks as OSS does.
     ///
     /// Prints `listening on http://ADDR`, then the page that shows the uploads and callbacks

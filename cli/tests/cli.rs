@@ -372,7 +372,7 @@ fn check_without_a_url_passes_against_the_builtin_example_server() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     let text = stdout(&output);
     assert!(text.contains("ACCEPTED: the uploader gets 200"), "{text}");
-    assert!(text.contains("ok   body_not_json"), "{text}");
+    assert!(text.contains("ok   the body is JSON"), "{text}");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 
     let report = json(&run(&["check", "--json"], None));
@@ -433,7 +433,10 @@ fn check_reports_the_failing_rule_with_its_cause_and_solutions() {
         &["check", &url, "--body-template", "object=${object}"],
         None,
     ));
-    assert!(text.contains("FAIL body_not_json"), "{text}");
+    assert!(
+        text.contains("FAIL the body is JSON [body_not_json]"),
+        "{text}"
+    );
     assert!(text.contains(
         "REJECTED: the uploader gets 203 CallbackFailed: Response body is not valid json format."
     ));
@@ -705,5 +708,132 @@ fn a_broken_catalog_gets_the_macros_messages() {
             assert!(stderr.contains(&line), "{case}: `{line}` not in\n{stderr}");
         }
         std::fs::remove_file(path).unwrap();
+    }
+}
+
+/// The README's serve-then-check block, run as it is written but with this build's binary for
+/// `cargo run -q -p oss-callback-cli --` and with `port` for 8080 (other builds on the machine
+/// may hold 8080).
+fn readme_serve_check_script(port: u16) -> String {
+    let readme = include_str!("../../README.md");
+    let block = readme
+        .split("```sh\n")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("\n```").map(|(block, _)| block))
+        .find(|block| block.contains(" serve --addr ") && block.contains("check --wait-ms"))
+        .expect("README.md has a ```sh block that starts `serve` and runs `check --wait-ms`");
+    block
+        .replace(
+            "cargo run -q -p oss-callback-cli --",
+            &format!("'{}'", env!("CARGO_BIN_EXE_oss-callback")),
+        )
+        .replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"))
+}
+
+fn port_is_free(port: u16) -> bool {
+    std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+}
+
+#[test]
+fn the_readme_serve_check_block_passes_10_times_and_stops_its_server() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let script = readme_serve_check_script(port);
+    for run in 1..=10 {
+        let started = std::time::Instant::now();
+        let output = Command::new("bash")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "run {run} of the README block failed:\n{script}\nstdout:\n{}\nstderr:\n{}",
+            stdout(&output),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(stdout(&output).contains("ACCEPTED"), "{}", stdout(&output));
+        assert!(
+            port_is_free(port),
+            "run {run} left the server listening on {port}"
+        );
+        eprintln!("run {run}: {} ms", started.elapsed().as_millis());
+    }
+}
+
+#[test]
+fn check_wait_ms_gives_up_on_a_server_that_never_starts() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/oss/callback");
+    let started = std::time::Instant::now();
+    let output = run(&["check", "--wait-ms", "300", &url], None);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("did not accept a connection within 300 ms"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn check_suggests_the_scheme_a_url_lacks() {
+    let output = run(&["check", "127.0.0.1:8080/x"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not a URL: `127.0.0.1:8080/x`: did you mean http://127.0.0.1:8080/x?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_names_every_verb() {
+    let output = run(&["--help"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let help = stdout(&output);
+    for verb in ["explain", "check", "verify", "docs", "serve", "emulate"] {
+        assert!(
+            help.lines()
+                .any(|line| line.trim_start().starts_with(&format!("{verb} "))),
+            "--help does not name `{verb}`:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn passing_rules_read_as_requirements_in_the_report() {
+    let output = run(&["check"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let report = stdout(&output);
+    assert!(
+        report.contains("ok   OSS can connect to the callback URL"),
+        "{report}"
+    );
+    assert!(report.contains("ok   the status is 200"), "{report}");
+    assert!(!report.contains("ok   unreachable"), "{report}");
+}
+
+#[test]
+fn a_misspelled_template_variable_gets_a_suggestion() {
+    for (template, suggestion) in [
+        ("bucket=${bukcet}", "(did you mean `${bucket}`?)"),
+        ("uid=${x:UID}", "(did you mean `${x:uid}`?)"),
+    ] {
+        let output = run(
+            &["check", "http://127.0.0.1:9/", "--body-template", template],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(suggestion), "{stderr}");
     }
 }

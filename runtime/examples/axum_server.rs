@@ -42,12 +42,18 @@ pub fn app(key: Key) -> Router {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `Callback` and `Reply` log why a callback is refused (tracing): print it on stderr.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
     let key = match std::env::var_os("OSS_CALLBACK_PUBLIC_KEY") {
         Some(path) => Key::pinned(&std::fs::read_to_string(path)?)?,
         None => Key::oss(),
     };
     let addr = std::env::var("ADDR").unwrap_or("127.0.0.1:8080".into());
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|err| format!("cannot listen on {addr}: {err}"))?;
     let url = format!("http://{}/oss/callback", listener.local_addr()?);
     println!("listening on {url}");
     println!(

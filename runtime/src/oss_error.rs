@@ -13,7 +13,7 @@
 //!   <HostId>examplebucket.oss-cn-hangzhou.aliyuncs.com</HostId>
 //!   <EC>0007-00000203</EC>
 //! </Error>"#;
-//! let error: OssError = OssError::from_response(203, body).unwrap();
+//! let error = OssError::parse(203, body).unwrap();
 //! assert_eq!(error.code, "CallbackFailed");
 //! assert_eq!(error.ec.as_deref(), Some("0007-00000203"));
 //! assert_eq!(error.callback, Some(CallbackFailed::UnexpectedStatus { status: 301 }));
@@ -88,8 +88,30 @@ impl fmt::Display for ErrorBodyError {
 
 impl std::error::Error for ErrorBodyError {}
 
+impl OssError<CallbackFailed> {
+    /// Parses the XML error body of an OSS response with this HTTP status, classifying a
+    /// callback failure with the built-in catalog ([`CallbackFailed`]).
+    ///
+    /// The same as `OssError::<CallbackFailed>::from_response`, without the annotation that
+    /// the generic constructor needs (type parameter defaults do not guide inference).
+    ///
+    /// ```
+    /// use oss_callback::{CallbackFailed, OssError};
+    ///
+    /// let body = b"<Error><Code>CallbackFailed</Code><Message>Error status : 502.</Message></Error>";
+    /// let error = OssError::parse(203, body)?;
+    /// assert_eq!(error.callback, Some(CallbackFailed::UnexpectedStatus { status: 502 }));
+    /// # Ok::<(), oss_callback::ErrorBodyError>(())
+    /// ```
+    pub fn parse(status: u16, body: &[u8]) -> Result<Self, ErrorBodyError> {
+        Self::from_response(status, body)
+    }
+}
+
 impl<C: Catalog> OssError<C> {
-    /// Parses the XML error body of an OSS response with this HTTP status.
+    /// Parses the XML error body of an OSS response with this HTTP status, classifying a
+    /// callback failure with the catalog `C` (a generated enum of your own, or the built-in
+    /// [`CallbackFailed`], for which [`OssError::parse`] needs no annotation).
     pub fn from_response(status: u16, body: &[u8]) -> Result<Self, ErrorBodyError> {
         let text = std::str::from_utf8(body).map_err(|_| ErrorBodyError::NotUtf8)?;
         let fields = read_error_fields(text)?;

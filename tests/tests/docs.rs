@@ -70,3 +70,61 @@ fn the_readme_quotes_the_axum_example_as_it_is() {
         "README.md must quote runtime/examples/axum_server.rs verbatim: copy the file into its code block"
     );
 }
+
+/// The ```rust blocks of README.md, each with the line number of its first line.
+fn readme_rust_blocks() -> Vec<(usize, Vec<&'static str>)> {
+    let readme = include_str!("../../README.md");
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, Vec<&str>)> = None;
+    for (number, line) in readme.lines().enumerate() {
+        match (&mut current, line.trim_start().strip_prefix("```")) {
+            (None, Some(info)) if info.split(',').next() == Some("rust") => {
+                current = Some((number + 2, Vec::new()));
+            }
+            (Some(_), Some("")) => blocks.extend(current.take()),
+            (Some((_, lines)), _) => lines.push(line),
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn readme_rust_examples_have_no_hidden_lines() {
+    let blocks = readme_rust_blocks();
+    assert!(blocks.len() >= 5, "found only {} rust blocks", blocks.len());
+    for (start, lines) in blocks {
+        for (offset, line) in lines.iter().enumerate() {
+            let hidden = line.trim_start() == "#" || line.trim_start().starts_with("# ");
+            assert!(
+                !hidden,
+                "README.md:{}: `{line}` is a hidden rustdoc line: pasted into a user's crate it does not compile; write the whole `fn main` instead",
+                start + offset
+            );
+        }
+    }
+}
+
+#[test]
+fn readme_rust_examples_with_question_marks_have_a_main_or_a_test() {
+    for (start, lines) in readme_rust_blocks() {
+        let code = lines.join("\n");
+        if code.contains(")?") || code.contains(".await") {
+            assert!(
+                code.contains("fn main(") || code.contains("#[tokio::test]"),
+                "README.md:{start}: `?` or `.await` outside a function: give the example its `fn main` or `#[tokio::test]`"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_readme_quotes_the_uploader_test_as_it_is() {
+    let readme = include_str!("../../README.md");
+    let test = include_str!("readme_uploader.rs");
+    let (_, body) = test.split_once("\n\n").unwrap();
+    assert!(
+        readme.contains(body),
+        "README.md must quote tests/tests/readme_uploader.rs (after its header) verbatim"
+    );
+}

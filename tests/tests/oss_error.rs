@@ -155,3 +155,20 @@ proptest::proptest! {
         proptest::prop_assert_eq!(error.callback, CallbackFailed::parse(&message));
     }
 }
+
+#[test]
+fn parse_classifies_with_the_builtin_catalog_without_an_annotation() {
+    // No `OssError<_>` annotation: `parse` is the built-in catalog's constructor.
+    let error = OssError::parse(203, FULL.as_bytes()).unwrap();
+    assert_eq!(
+        error.callback,
+        Some(CallbackFailed::UnexpectedStatus { status: 301 })
+    );
+    assert_eq!(Ok(error), parse(FULL));
+    assert_eq!(
+        OssError::parse(203, b"<html></html>").unwrap_err(),
+        ErrorBodyError::NotAnError {
+            root: Some("html".to_owned())
+        }
+    );
+}

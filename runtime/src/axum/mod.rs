@@ -21,7 +21,17 @@
 //!
 //! The extractor verifies with the built-in OSS key by default; add
 //! `.layer(axum::Extension(CallbackConfig::pinned(key)))` to use another key (the
-//! simulator's), a [`KeyFetcher`](crate::verify::KeyFetcher), or another body limit.
+//! simulator's), a [`KeyFetcher`] (feature `fetch-key`), or another body limit.
+#![cfg_attr(
+    feature = "fetch-key",
+    doc = "",
+    doc = "[`KeyFetcher`]: crate::verify::KeyFetcher"
+)]
+#![cfg_attr(
+    not(feature = "fetch-key"),
+    doc = "",
+    doc = "[`KeyFetcher`]: crate#features"
+)]
 
 mod budget;
 mod extract;

@@ -34,15 +34,32 @@ impl fmt::Display for TemplateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TemplateError::Unclosed { at } => write!(f, "`${{` at byte {at} is never closed"),
-            TemplateError::UnknownVariable { name } => write!(
-                f,
-                "`${{{name}}}` is neither a system variable nor a custom `x:` variable with a lowercase key"
-            ),
+            TemplateError::UnknownVariable { name } => {
+                write!(
+                    f,
+                    "`${{{name}}}` is neither a system variable nor a custom `x:` variable with a lowercase key"
+                )?;
+                match suggestion(name) {
+                    Some(suggested) => write!(f, " (did you mean `${{{suggested}}}`?)"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
 
 impl std::error::Error for TemplateError {}
+
+/// The variable an unknown `${name}` most likely means: a custom key in lowercase, or the
+/// closest system variable (`bukcet` -> `bucket`, `mimetype` -> `mimeType`).
+fn suggestion(name: &str) -> Option<String> {
+    if let Some(key) = name.strip_prefix("x:") {
+        let lower = key.to_ascii_lowercase();
+        return (lower != key && crate::callback::Variable::parse(&format!("x:{lower}")).is_some())
+            .then(|| format!("x:{lower}"));
+    }
+    crate::callback::SystemVar::suggest(name).map(|var| var.name().to_owned())
+}
 
 /// Renders `template` as OSS would, with `value_of` giving each variable's value (`None` is
 /// empty, as OSS writes image info for a non-image).
@@ -58,6 +75,17 @@ impl std::error::Error for TemplateError {}
 ///   `{"w":${imageInfo.width}}` renders `{"w":}`, which is not JSON. OSS does not document
 ///   this case and does not check that the body is JSON, so templates (and the derive) quote
 ///   image sizes: `{"w":"${imageInfo.width}"}` renders `{"w":""}`.
+///
+/// A misspelled variable is refused with the name it most likely means:
+///
+/// ```
+/// use oss_callback::callback::{render_body, BodyType};
+///
+/// let error = render_body("bucket=${bukcet}", BodyType::Form, |_| None).unwrap_err();
+/// assert!(error.to_string().ends_with("(did you mean `${bucket}`?)"));
+/// let error = render_body("uid=${x:UID}", BodyType::Form, |_| None).unwrap_err();
+/// assert!(error.to_string().ends_with("(did you mean `${x:uid}`?)"));
+/// ```
 ///
 /// ```
 /// use oss_callback::callback::{render_body, BodyType, SystemVar, Variable};

@@ -23,6 +23,16 @@
 //! for defence in depth put a secret in a custom variable or in the callback URL's query (it
 //! is signed), and handle callbacks idempotently, keyed on `x-oss-request-id` or on
 //! bucket, object and etag.
+#![cfg_attr(
+    feature = "fetch-key",
+    doc = "",
+    doc = "[`KeyFetcher`]: crate::verify::KeyFetcher"
+)]
+#![cfg_attr(
+    not(feature = "fetch-key"),
+    doc = "",
+    doc = "[`KeyFetcher`]: crate#features"
+)]
 
 #[cfg(feature = "fetch-key")]
 mod fetch;
@@ -33,6 +43,7 @@ mod signature;
 use std::fmt;
 
 #[cfg(feature = "fetch-key")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fetch-key")))]
 pub use self::fetch::{FetchError, KeyFetcher, Transport};
 pub use self::key::{Key, KeyError, OSS_PUBLIC_KEY_PEM};
 pub use self::signature::{string_to_sign, verify_signature, verify_signed_bytes};
@@ -218,6 +229,7 @@ pub enum KeySource {
     /// The key named by each request's `x-oss-pub-key-url`, fetched only from the OSS
     /// whitelist, cached per URL.
     #[cfg(feature = "fetch-key")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "fetch-key")))]
     Fetch(std::sync::Arc<KeyFetcher>),
 }
 
