@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Serialize;
 
+use super::budget::VerifiedMark;
 use super::json_response;
+use super::log::{Escaped, RateLimit};
 use crate::callback::{CallbackError, OssCallback};
 use crate::verify::{Key, KeySource, VerifyError, verify_with};
 
@@ -123,6 +125,9 @@ where
         verify_with(&parts, &bytes, &config.key)
             .await
             .map_err(CallbackRejection::Signature)?;
+        if let Some(mark) = parts.extensions.get::<VerifiedMark>() {
+            mark.set();
+        }
         let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -224,9 +229,29 @@ struct RejectionBody<'a> {
     reason: String,
 }
 
+/// Refusals are what forgers cause: one line per period, with the count of the others.
+static REFUSALS: RateLimit = RateLimit::new(Duration::from_secs(10));
+
 impl IntoResponse for CallbackRejection {
     fn into_response(self) -> Response {
-        tracing::warn!(status = %self.status(), error = self.kind(), "OSS callback refused: {self}");
+        // Not "OSS": nothing says the request came from OSS. The reason may quote the request.
+        if let Some(held) = REFUSALS.admit() {
+            let reason = self.to_string();
+            let summary = if held > 0 {
+                format!(
+                    " ({held} other refusals not logged in the last {} s)",
+                    REFUSALS.period().as_secs()
+                )
+            } else {
+                String::new()
+            };
+            tracing::warn!(
+                status = %self.status(),
+                error = self.kind(),
+                "callback request refused: {}{summary}",
+                Escaped(&reason),
+            );
+        }
         let body = RejectionBody {
             error: self.kind(),
             reason: self.to_string(),
