@@ -10,7 +10,7 @@ use axum::{Extension, Router};
 use oss_callback::OssCallback;
 use oss_callback::axum::{Callback, CallbackConfig, Reply, warn_when_slower_than};
 use oss_callback_tests::support::{Signer, signed_post};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[derive(OssCallback, Debug)]

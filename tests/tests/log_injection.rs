@@ -49,7 +49,7 @@ async fn on_upload(Callback(upload): Callback<Upload>) -> Reply<Value> {
 }
 
 async fn on_numbered(Callback(upload): Callback<Numbered>) -> Reply<Value> {
-    Reply(json!({ "Status": "OK", "uid": upload.uid }))
+    Reply(json!({ "Status": "OK", "object": upload.object, "uid": upload.uid }))
 }
 
 const EVIL: &str = "a.jpg\r\nINFO forged: admin logged in\u{1b}[2J";
