@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::budget::VerifiedMark;
 use super::json_response;
-use super::log::{Escaped, RateLimit};
+use super::log::{Admit, Escaped, RateLimit};
 use crate::callback::{CallbackError, OssCallback};
 use crate::verify::{Key, KeySource, VerifyError, verify_with};
 
@@ -235,22 +235,41 @@ static REFUSALS: RateLimit = RateLimit::new(Duration::from_secs(10));
 impl IntoResponse for CallbackRejection {
     fn into_response(self) -> Response {
         // Not "OSS": nothing says the request came from OSS. The reason may quote the request.
-        if let Some(held) = REFUSALS.admit() {
-            let reason = self.to_string();
-            let summary = if held > 0 {
-                format!(
-                    " ({held} other refusals not logged in the last {} s)",
-                    REFUSALS.period().as_secs()
-                )
-            } else {
-                String::new()
-            };
-            tracing::warn!(
-                status = %self.status(),
-                error = self.kind(),
-                "callback request refused: {}{summary}",
-                Escaped(&reason),
-            );
+        match REFUSALS.admit() {
+            Admit::Write { held } => {
+                let reason = self.to_string();
+                let summary = if held > 0 {
+                    format!(
+                        " ({held} other refusals not logged in the last {} s)",
+                        REFUSALS.period().as_secs()
+                    )
+                } else {
+                    String::new()
+                };
+                tracing::warn!(
+                    status = %self.status(),
+                    error = self.kind(),
+                    "callback request refused: {}{summary}",
+                    Escaped(&reason),
+                );
+            }
+            Admit::Hold {
+                summary_in: Some(after),
+            } => {
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(async move {
+                        tokio::time::sleep(after).await;
+                        if let Some(held) = REFUSALS.summary() {
+                            tracing::warn!(
+                                not_logged = held,
+                                "{held} callback requests refused in the last {} s were not logged",
+                                REFUSALS.period().as_secs()
+                            );
+                        }
+                    });
+                }
+            }
+            Admit::Hold { summary_in: None } => {}
         }
         let body = RejectionBody {
             error: self.kind(),

@@ -39,6 +39,21 @@ pub(crate) struct RateLimit {
     state: Mutex<(Option<Instant>, u64)>,
 }
 
+/// What to do with one line.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Admit {
+    /// Write it, mentioning the lines held back before it.
+    Write {
+        /// Lines held back since the last line written.
+        held: u64,
+    },
+    /// Hold it back; the first line held in a period asks for a summary when the period ends.
+    Hold {
+        /// When to write the summary ([`RateLimit::summary`]), for the first line held.
+        summary_in: Option<Duration>,
+    },
+}
+
 impl RateLimit {
     pub(crate) const fn new(period: Duration) -> RateLimit {
         RateLimit {
@@ -47,19 +62,41 @@ impl RateLimit {
         }
     }
 
-    /// `Some(held back since the last line)` when a line may be written now, else `None`.
-    pub(crate) fn admit(&self) -> Option<u64> {
-        let mut state = self
-            .state
+    fn state(&self) -> std::sync::MutexGuard<'_, (Option<Instant>, u64)> {
+        self.state
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether a line may be written now.
+    pub(crate) fn admit(&self) -> Admit {
+        let mut state = self.state();
         let (last, held) = &mut *state;
         let now = Instant::now();
-        if last.is_some_and(|last| now.duration_since(last) < self.period) {
-            *held += 1;
+        match *last {
+            Some(last) if now.duration_since(last) < self.period => {
+                *held += 1;
+                let summary_in = (*held == 1).then(|| self.period - now.duration_since(last));
+                Admit::Hold { summary_in }
+            }
+            _ => {
+                *last = Some(now);
+                Admit::Write {
+                    held: std::mem::take(held),
+                }
+            }
+        }
+    }
+
+    /// The count of lines held back, if any, to write as a summary line (which counts as the
+    /// period's line).
+    pub(crate) fn summary(&self) -> Option<u64> {
+        let mut state = self.state();
+        let (last, held) = &mut *state;
+        if *held == 0 {
             return None;
         }
-        *last = Some(now);
+        *last = Some(Instant::now());
         Some(std::mem::take(held))
     }
 
@@ -84,10 +121,31 @@ mod tests {
     #[test]
     fn rate_limit_admits_one_line_per_period_and_counts_the_rest() {
         let limit = RateLimit::new(Duration::from_millis(200));
-        assert_eq!(limit.admit(), Some(0));
-        assert_eq!(limit.admit(), None);
-        assert_eq!(limit.admit(), None);
+        assert_eq!(limit.admit(), Admit::Write { held: 0 });
+        assert!(matches!(
+            limit.admit(),
+            Admit::Hold { summary_in: Some(d) } if d <= Duration::from_millis(200)
+        ));
+        assert_eq!(limit.admit(), Admit::Hold { summary_in: None });
         std::thread::sleep(Duration::from_millis(250));
-        assert_eq!(limit.admit(), Some(2));
+        assert_eq!(limit.admit(), Admit::Write { held: 2 });
+    }
+
+    #[test]
+    fn a_summary_counts_the_held_lines_once() {
+        let limit = RateLimit::new(Duration::from_secs(60));
+        assert_eq!(limit.summary(), None);
+        assert_eq!(limit.admit(), Admit::Write { held: 0 });
+        let _ = limit.admit();
+        let _ = limit.admit();
+        assert_eq!(limit.summary(), Some(2));
+        assert_eq!(limit.summary(), None);
+        // The summary was the period's line.
+        assert!(matches!(
+            limit.admit(),
+            Admit::Hold {
+                summary_in: Some(_)
+            }
+        ));
     }
 }

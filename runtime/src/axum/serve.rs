@@ -12,7 +12,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use super::conns::{Connections, Registered, Tracked};
-use super::log::RateLimit;
+use super::log::{Admit, RateLimit};
 
 /// The time a client has to send a request's head (OSS sends it at once).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
@@ -139,7 +139,7 @@ impl ServeConfig {
                     } else {
                         0
                     };
-                    if let Some(held) = ACCEPT_ERRORS.admit() {
+                    if let Admit::Write { held } = ACCEPT_ERRORS.admit() {
                         tracing::warn!(
                             shed,
                             open = connections.len(),
