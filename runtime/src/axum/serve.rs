@@ -143,8 +143,8 @@ impl ServeConfig {
                         tracing::warn!(
                             shed,
                             open = connections.len(),
-                            "accepting a connection failed: {err} (closing the oldest idle \
-                             connections; {held} more failures in the last {} s)",
+                            "accepting a connection failed: {err} (closed the {shed} oldest idle \
+                             connections; {held} more failures not logged in the last {} s)",
                             ACCEPT_ERRORS.period().as_secs()
                         );
                     }
