@@ -13,6 +13,18 @@
 //!
 //! Arguments: scenario, connections (at most 5,000), optional server descriptor limit. Each
 //! run lasts about 12 s; the client needs `ulimit -n` above the connection count.
+//!
+//! Measured on a shared 2-core box (release, 2026-11-25; a valid callback every 20 ms):
+//!
+//! | run | server RSS above idle (peak) | valid callbacks | p50 | p99 | max |
+//! |---|---|---|---|---|---|
+//! | `head300k 3000` | +11.9 MiB | 399/399 | 0.7 ms | 34.5 ms | 1,033 ms |
+//! | `idle 600 256` | +4.0 MiB | 443/443 | 0.7 ms | 14.5 ms | 285 ms |
+//! | `slowloris 1000` | +13.2 MiB | 454/454 | 0.6 ms | 6.4 ms | 156 ms |
+//! | `slowloris 3000` | +13.6 MiB | 345/345 | 0.7 ms | 62.2 ms | 1,257 ms |
+//! | `trickle 1000` | +22.0 MiB | 223/223 | 0.7 ms | 28.0 ms | 4,091 ms |
+//!
+//! SIGTERM after each run: the server exited 0 within 10 ms.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
