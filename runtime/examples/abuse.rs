@@ -18,11 +18,15 @@
 //!
 //! | run | server RSS above idle (peak) | valid callbacks | p50 | p99 | max |
 //! |---|---|---|---|---|---|
-//! | `head300k 3000` | +11.9 MiB | 399/399 | 0.7 ms | 34.5 ms | 1,033 ms |
-//! | `idle 600 256` | +4.0 MiB | 443/443 | 0.7 ms | 14.5 ms | 285 ms |
-//! | `slowloris 1000` | +13.2 MiB | 454/454 | 0.6 ms | 6.4 ms | 156 ms |
-//! | `slowloris 3000` | +13.6 MiB | 345/345 | 0.7 ms | 62.2 ms | 1,257 ms |
-//! | `trickle 1000` | +22.0 MiB | 223/223 | 0.7 ms | 28.0 ms | 4,091 ms |
+//! | `head300k 3000` | +11.7 MiB | 453/453 | 0.6 ms | 30.9 ms | 40 ms |
+//! | `idle 600 256` | +3.9 MiB | 414/414 | 0.6 ms | 18.7 ms | 1,049 ms |
+//! | `idle 3000` | +7.4 MiB | 419/419 | 0.6 ms | 5.3 ms | 1,008 ms |
+//! | `slowloris 1000` | +12.3 MiB | 458/458 | 0.6 ms | 7.5 ms | 218 ms |
+//! | `slowloris 3000` | +12.9 MiB | 415/415 | 0.6 ms | 24.1 ms | 1,025 ms |
+//! | `trickle 1000` | +20.2 MiB | 402/402 | 0.7 ms | 19.8 ms | 1,241 ms |
+//!
+//! The maxima near 1 s are one SYN retransmission: the 1,000-2,000 hostile connects at the
+//! start fill the listen backlog for a moment.
 //!
 //! SIGTERM after each run: the server exited 0 within 10 ms.
 

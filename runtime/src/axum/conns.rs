@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,9 @@ const MIN_IDLE: Duration = Duration::from_millis(200);
 pub(crate) struct Slot {
     id: u64,
     busy: AtomicUsize,
+    /// A request is waiting for its body: OSS sends it at once, so one that trickles in is
+    /// as sheddable as an idle connection.
+    awaiting_body: AtomicBool,
     idle_since: Mutex<Instant>,
     /// Notified when the connection is to be dropped.
     pub(crate) shed: Notify,
@@ -32,7 +35,7 @@ impl Slot {
     }
 
     fn sheddable(&self, now: Instant) -> bool {
-        self.busy.load(Ordering::Acquire) == 0
+        (self.busy.load(Ordering::Acquire) == 0 || self.awaiting_body.load(Ordering::Acquire))
             && now.saturating_duration_since(*self.idle_since()) >= MIN_IDLE
     }
 }
@@ -55,6 +58,7 @@ impl Connections {
         let slot = Arc::new(Slot {
             id,
             busy: AtomicUsize::new(0),
+            awaiting_body: AtomicBool::new(false),
             idle_since: Mutex::new(Instant::now()),
             shed: Notify::new(),
         });
@@ -102,6 +106,30 @@ impl Drop for Registered {
     }
 }
 
+/// The connection a request came on, in its extensions: the
+/// [`Callback`](super::Callback) extractor marks the time it waits for the body.
+#[derive(Clone, Debug)]
+pub(crate) struct ConnectionHandle(Arc<Slot>);
+
+impl ConnectionHandle {
+    /// Marks the connection as waiting for a body until the guard drops.
+    pub(crate) fn awaiting_body(&self) -> AwaitingBody {
+        *self.0.idle_since() = Instant::now();
+        self.0.awaiting_body.store(true, Ordering::Release);
+        AwaitingBody(self.0.clone())
+    }
+}
+
+/// See [`ConnectionHandle::awaiting_body`].
+#[derive(Debug)]
+pub(crate) struct AwaitingBody(Arc<Slot>);
+
+impl Drop for AwaitingBody {
+    fn drop(&mut self) {
+        self.0.awaiting_body.store(false, Ordering::Release);
+    }
+}
+
 /// A hyper service that marks its connection busy while a request is handled.
 #[derive(Debug)]
 pub(crate) struct Tracked<S> {
@@ -125,16 +153,19 @@ impl Drop for Busy {
     }
 }
 
-impl<S, R> hyper::service::Service<R> for Tracked<S>
+impl<S, B> hyper::service::Service<http::Request<B>> for Tracked<S>
 where
-    S: hyper::service::Service<R>,
+    S: hyper::service::Service<http::Request<B>>,
     S::Future: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
     type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
 
-    fn call(&self, request: R) -> Self::Future {
+    fn call(&self, mut request: http::Request<B>) -> Self::Future {
+        request
+            .extensions_mut()
+            .insert(ConnectionHandle(self.slot.clone()));
         let busy = Busy::enter(&self.slot);
         let response = self.inner.call(request);
         Box::pin(async move {
@@ -166,5 +197,11 @@ mod tests {
         assert_eq!(live, vec![first.slot.id, third.slot.id]);
         drop(third);
         assert_eq!(connections.len(), 1);
+        // A busy connection whose body trickles in is sheddable once the body is late.
+        let waiting = ConnectionHandle(first.slot.clone()).awaiting_body();
+        assert_eq!(connections.shed_idle(1), 0);
+        *first.slot.idle_since() = Instant::now() - MIN_IDLE;
+        assert_eq!(connections.shed_idle(1), 1);
+        drop(waiting);
     }
 }

@@ -9,6 +9,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Serialize;
 
 use super::budget::VerifiedMark;
+use super::conns::ConnectionHandle;
 use super::json_response;
 use super::log::{Admit, Escaped, RateLimit};
 use crate::callback::{CallbackError, OssCallback};
@@ -104,9 +105,15 @@ where
                 limit: config.max_callback_bytes,
             });
         }
+        // Under `serve`: while the body is awaited, the connection may be shed to make room.
+        let awaiting = parts
+            .extensions
+            .get::<ConnectionHandle>()
+            .map(ConnectionHandle::awaiting_body);
         let read = Limited::new(body, config.max_callback_bytes).collect();
-        let bytes = tokio::time::timeout(config.read_timeout, read)
-            .await
+        let read = tokio::time::timeout(config.read_timeout, read).await;
+        drop(awaiting);
+        let bytes = read
             .map_err(|_| CallbackRejection::BodyTimedOut {
                 after: config.read_timeout,
             })?
