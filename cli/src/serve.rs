@@ -1,5 +1,5 @@
 //! `oss-callback serve`: runs the example callback server, to try an uploader or the
-//! simulator against it.
+//! simulator against it, until SIGINT or SIGTERM (callbacks in flight are answered; exit 0).
 
 use oss_callback::OssCallback;
 use oss_callback::simulate::simulator_key;

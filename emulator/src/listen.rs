@@ -1,6 +1,6 @@
 //! The accept loop: HTTP/1 (what OSS clients speak) with a bound on the time a client may take
-//! to send a request head (`axum::serve` sets none), the peer's address for `${clientIp}`, and
-//! a graceful stop that lets requests in flight finish.
+//! to send a request head (`axum::serve` sets none) and on its size, a cap on open connections,
+//! the peer's address for `${clientIp}`, and a graceful stop that lets requests in flight finish.
 
 use std::future::Future;
 use std::net::SocketAddr;
