@@ -1,5 +1,5 @@
 //! `oss-callback serve`: runs the example callback server, to try an uploader or the
-//! simulator against it.
+//! simulator against it, until SIGINT or SIGTERM (callbacks in flight are answered; exit 0).
 
 use oss_callback::OssCallback;
 use oss_callback::simulate::simulator_key;
@@ -44,9 +44,11 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         out!("the example callback server, verifying with {which}");
         out!("callbackBody: {}", Upload::CALLBACK_BODY);
         out!("try it: oss-callback check {url}");
+        // Until SIGINT or SIGTERM; callbacks in flight are answered first.
         oss_callback::axum::serve(listener, app(key))
             .await
             .map_err(|err| format!("the server stopped: {err}"))?;
+        out!("stopped");
         Ok(Outcome::Success)
     })
 }

@@ -1,6 +1,6 @@
 //! The accept loop: HTTP/1 (what OSS clients speak) with a bound on the time a client may take
-//! to send a request head (`axum::serve` sets none), the peer's address for `${clientIp}`, and
-//! a graceful stop that lets requests in flight finish.
+//! to send a request head (`axum::serve` sets none) and on its size, a cap on open connections,
+//! the peer's address for `${clientIp}`, and a graceful stop that lets requests in flight finish.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,6 +18,10 @@ use tokio::net::TcpListener;
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long requests in flight may take to finish once a stop is asked for.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// The most connections open at once; further clients wait in the kernel's backlog.
+const MAX_CONNECTIONS: usize = 512;
+/// The most bytes of request head a connection buffers (SDKs send heads of a few KiB).
+const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// Serves `router` on `listener` until `shutdown` completes.
 pub(crate) async fn serve(
@@ -26,8 +30,16 @@ pub(crate) async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -48,12 +60,14 @@ pub(crate) async fn serve(
         let mut builder = http1::Builder::new();
         builder
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT);
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .max_buf_size(MAX_HEAD_BYTES);
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(err) = connection.await {
                 tracing::debug!(peer = %peer, "connection ended: {err}");
             }
+            drop(permit);
         });
     }
     drop(listener);

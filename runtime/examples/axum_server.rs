@@ -3,7 +3,7 @@
 
 use axum::{Extension, Router, routing::post};
 use oss_callback::OssCallback;
-use oss_callback::axum::{Callback, CallbackConfig, Reply, warn_when_slow};
+use oss_callback::axum::{Callback, CallbackConfig, Escaped, Reply, warn_when_slow};
 use oss_callback::verify::Key;
 use serde_json::{Value, json};
 /// What OSS posts after an upload; the uploader asks for it with `Upload::callback_param`.
@@ -28,7 +28,13 @@ async fn on_upload(Callback(upload): Callback<Upload>) -> Reply<Value> {
         image_width: width,
         uid,
     } = upload;
-    eprintln!("user {uid}: {bucket}/{object}, {size} bytes, {mime_type}, width {width:?}");
+    // Object names and variables come from uploaders: escaped, they cannot forge log lines.
+    eprintln!(
+        "user {uid}: {}/{}, {size} bytes, {}, width {width:?}",
+        Escaped(&bucket),
+        Escaped(&object),
+        Escaped(&mime_type)
+    );
     Reply(json!({ "Status": "OK", "object": object }))
 }
 
@@ -60,6 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "x-oss-callback: {}",
         Upload::callback_param(&url).to_header_value()?
     );
+    // Returns on SIGINT or SIGTERM, once the callbacks in flight are answered.
     oss_callback::axum::serve(listener, app(key)).await?;
     Ok(())
 }

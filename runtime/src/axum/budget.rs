@@ -1,5 +1,7 @@
 //! Warning when a handler gets close to OSS's 5 s budget.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::Request;
@@ -22,15 +24,48 @@ pub async fn warn_when_slow(request: Request, next: Next) -> Response {
     warn_when_slower_than(SLOW_HANDLER, request, next).await
 }
 
+/// Set by [`Callback`](super::Callback) once the signature verifies: only then is the request
+/// known to be OSS's, and its slowness OSS's concern.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct VerifiedMark(Arc<AtomicBool>);
+
+impl VerifiedMark {
+    pub(crate) fn set(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    fn is_set(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
 /// [`warn_when_slow`] with another threshold:
 /// `from_fn(|req, next| warn_when_slower_than(Duration::from_secs(3), req, next))`.
-pub async fn warn_when_slower_than(warn_after: Duration, request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
+///
+/// Only requests whose signature [`Callback`](super::Callback) verified are called OSS's: a
+/// slow unverified request (e.g. a client trickling its body) is logged at debug level.
+pub async fn warn_when_slower_than(
+    warn_after: Duration,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = super::Escaped(request.uri().path()).to_string();
+    let verified = VerifiedMark::default();
+    request.extensions_mut().insert(verified.clone());
     let start = Instant::now();
     let response = next.run(request).await;
     let elapsed = start.elapsed();
     let budget = crate::judge::Limits::OSS.timeout();
-    if elapsed > budget {
+    if !verified.is_set() {
+        if elapsed >= warn_after {
+            tracing::debug!(
+                path,
+                elapsed_ms = elapsed.as_millis(),
+                "an unverified request took {} ms",
+                elapsed.as_millis()
+            );
+        }
+    } else if elapsed > budget {
         tracing::error!(
             path,
             elapsed_ms = elapsed.as_millis(),

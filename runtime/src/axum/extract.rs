@@ -8,7 +8,10 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Serialize;
 
+use super::budget::VerifiedMark;
+use super::conns::ConnectionHandle;
 use super::json_response;
+use super::log::{Admit, Escaped, RateLimit};
 use crate::callback::{CallbackError, OssCallback};
 use crate::verify::{Key, KeySource, VerifyError, verify_with};
 
@@ -102,9 +105,15 @@ where
                 limit: config.max_callback_bytes,
             });
         }
+        // Under `serve`: while the body is awaited, the connection may be shed to make room.
+        let awaiting = parts
+            .extensions
+            .get::<ConnectionHandle>()
+            .map(ConnectionHandle::awaiting_body);
         let read = Limited::new(body, config.max_callback_bytes).collect();
-        let bytes = tokio::time::timeout(config.read_timeout, read)
-            .await
+        let read = tokio::time::timeout(config.read_timeout, read).await;
+        drop(awaiting);
+        let bytes = read
             .map_err(|_| CallbackRejection::BodyTimedOut {
                 after: config.read_timeout,
             })?
@@ -123,6 +132,9 @@ where
         verify_with(&parts, &bytes, &config.key)
             .await
             .map_err(CallbackRejection::Signature)?;
+        if let Some(mark) = parts.extensions.get::<VerifiedMark>() {
+            mark.set();
+        }
         let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -224,9 +236,48 @@ struct RejectionBody<'a> {
     reason: String,
 }
 
+/// Refusals are what forgers cause: one line per period, with the count of the others.
+static REFUSALS: RateLimit = RateLimit::new(Duration::from_secs(10));
+
 impl IntoResponse for CallbackRejection {
     fn into_response(self) -> Response {
-        tracing::warn!(status = %self.status(), error = self.kind(), "OSS callback refused: {self}");
+        // Not "OSS": nothing says the request came from OSS. The reason may quote the request.
+        match REFUSALS.admit() {
+            Admit::Write { held } => {
+                let reason = self.to_string();
+                let summary = if held > 0 {
+                    format!(
+                        " ({held} other refusals not logged in the last {} s)",
+                        REFUSALS.period().as_secs()
+                    )
+                } else {
+                    String::new()
+                };
+                tracing::warn!(
+                    status = %self.status(),
+                    error = self.kind(),
+                    "callback request refused: {}{summary}",
+                    Escaped(&reason),
+                );
+            }
+            Admit::Hold {
+                summary_in: Some(after),
+            } => {
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(async move {
+                        tokio::time::sleep(after).await;
+                        if let Some(held) = REFUSALS.summary() {
+                            tracing::warn!(
+                                not_logged = held,
+                                "{held} callback requests refused in the last {} s were not logged",
+                                REFUSALS.period().as_secs()
+                            );
+                        }
+                    });
+                }
+            }
+            Admit::Hold { summary_in: None } => {}
+        }
         let body = RejectionBody {
             error: self.kind(),
             reason: self.to_string(),

@@ -1,5 +1,6 @@
 //! axum integration (feature `axum`): the [`Callback`] extractor, the [`Reply`] responder,
-//! the [`warn_when_slow`] middleware and [`serve`], which times out slow clients.
+//! the [`warn_when_slow`] middleware and [`serve`], which bounds what clients may hold and stops
+//! gracefully.
 //!
 //! ```no_run
 //! use axum::{Router, routing::post};
@@ -34,14 +35,20 @@
 )]
 
 mod budget;
+mod conns;
 mod extract;
+mod log;
 mod reply;
 mod serve;
 
 pub use self::budget::{SLOW_HANDLER, warn_when_slow, warn_when_slower_than};
 pub use self::extract::{Callback, CallbackConfig, CallbackRejection};
+pub use self::log::Escaped;
 pub use self::reply::Reply;
-pub use self::serve::{HEADER_READ_TIMEOUT, serve};
+pub use self::serve::{
+    HEADER_READ_TIMEOUT, MAX_CONNECTIONS, MAX_HEAD_BYTES, SHUTDOWN_GRACE, ServeConfig, serve,
+    serve_with_shutdown, shutdown_signal,
+};
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -21,8 +21,9 @@
 //! **Security notes.** RSA-512 can be factored with modest resources, and OSS signs no
 //! timestamp, so a captured callback can be replayed. Verification stops casual forgery;
 //! for defence in depth put a secret in a custom variable or in the callback URL's query (it
-//! is signed), and handle callbacks idempotently, keyed on `x-oss-request-id` or on
-//! bucket, object and etag.
+//! is signed), and handle callbacks idempotently, keyed on signed values: a `reqId` variable
+//! in the callback body, or bucket, object and etag. Not on the `x-oss-request-id` header:
+//! it is outside the signature, so a replay can carry any value.
 #![cfg_attr(
     feature = "fetch-key",
     doc = "",
