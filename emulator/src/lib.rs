@@ -40,6 +40,7 @@ mod policy;
 mod post_object;
 mod responses;
 mod server;
+mod state;
 mod store;
 mod upload;
 
@@ -85,7 +86,7 @@ impl Default for Config {
 #[derive(Debug)]
 pub struct Emulator {
     listener: tokio::net::TcpListener,
-    state: Arc<server::AppState>,
+    state: Arc<state::AppState>,
 }
 
 impl Emulator {
@@ -93,7 +94,7 @@ impl Emulator {
     pub async fn bind(addr: &str, config: Config) -> std::io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
-        let state = Arc::new(server::AppState::new(config, local));
+        let state = Arc::new(state::AppState::new(config, local));
         Ok(Emulator { listener, state })
     }
 
@@ -123,7 +124,7 @@ impl Emulator {
 /// The emulator's recent events.
 #[derive(Debug, Clone)]
 pub struct EventLog {
-    state: Arc<server::AppState>,
+    state: Arc<state::AppState>,
 }
 
 impl EventLog {

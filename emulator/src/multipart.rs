@@ -12,7 +12,7 @@ use quick_xml::events::Event as Xml;
 
 use crate::checksum;
 use crate::responses::{ErrorReply, reply, set};
-use crate::server::{AppState, CRC64, Ctx, record};
+use crate::state::{AppState, CRC64, Ctx, record};
 use crate::store::{Object, StoreError};
 use crate::upload::{Upload, callback_of, content_type, read_body, store};
 

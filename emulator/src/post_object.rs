@@ -12,7 +12,7 @@ use http::{HeaderMap, StatusCode};
 use crate::callback::{CallbackParameter, CallbackRequest, CallbackVariables};
 use crate::checksum;
 use crate::responses::{ErrorReply, reply, set};
-use crate::server::{AppState, Ctx};
+use crate::state::{AppState, Ctx};
 use crate::store::Object;
 use crate::upload::{Upload, header, store};
 

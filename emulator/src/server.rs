@@ -12,70 +12,10 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HOST, LAST_MODIFIED};
 use http::{HeaderName, Method, StatusCode};
 
 use crate::auth::{self, Signed};
-use crate::callback::Simulator;
-use crate::events::{Event, Events, now_ms};
+use crate::events::{Event, now_ms};
 use crate::responses::{ErrorReply, new_request_id, reply, set};
-use crate::store::Store;
-use crate::{Config, EVENTS_PATH, KEY_PATH, PAGE_PATH, multipart, page, post_object, upload};
-
-/// `x-oss-hash-crc64ecma`.
-pub(crate) const CRC64: HeaderName = HeaderName::from_static("x-oss-hash-crc64ecma");
-
-/// Everything the handlers share.
-#[derive(Debug)]
-pub(crate) struct AppState {
-    pub(crate) config: Config,
-    pub(crate) store: Store,
-    pub(crate) events: Events,
-    pub(crate) simulator: Simulator,
-    pub(crate) local_addr: SocketAddr,
-}
-
-impl AppState {
-    /// The state of an emulator listening on `local_addr`: its simulator names the key this
-    /// emulator serves.
-    pub(crate) fn new(config: Config, local_addr: SocketAddr) -> AppState {
-        let key_url = format!("http://{local_addr}{KEY_PATH}");
-        AppState {
-            store: Store::new(config.max_bytes),
-            config,
-            events: Events::default(),
-            simulator: Simulator::new().key_url(key_url),
-            local_addr,
-        }
-    }
-}
-
-/// One OSS request, addressed.
-#[derive(Debug)]
-pub(crate) struct Ctx {
-    pub(crate) request_id: String,
-    pub(crate) bucket: String,
-    pub(crate) key: String,
-    /// The decoded query.
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) peer: SocketAddr,
-}
-
-impl Ctx {
-    /// The value of query parameter `name`.
-    pub(crate) fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `HostId` of the error bodies.
-    pub(crate) fn host_id(&self) -> String {
-        format!("{}.oss-simulator.invalid", self.bucket)
-    }
-
-    /// `error` as this request's answer.
-    pub(crate) fn error(&self, error: &ErrorReply) -> Response {
-        error.response(&self.request_id, &self.host_id())
-    }
-}
+use crate::state::{AppState, CRC64, Ctx, record};
+use crate::{EVENTS_PATH, KEY_PATH, PAGE_PATH, multipart, page, post_object, upload};
 
 /// The routes: the emulator's own pages, and OSS for everything else.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
@@ -251,19 +191,6 @@ fn get_object(state: &AppState, ctx: &Ctx, head: bool) -> Response {
     };
     set(headers, HeaderName::from_static("x-oss-object-type"), kind);
     response
-}
-
-/// Records a request event.
-pub(crate) fn record(state: &AppState, ctx: &Ctx, operation: &str, size: u64, status: StatusCode) {
-    state.events.push(Event::Request {
-        time_ms: now_ms(),
-        request_id: ctx.request_id.clone(),
-        operation: operation.to_owned(),
-        bucket: ctx.bucket.clone(),
-        key: ctx.key.clone(),
-        size,
-        status: status.as_u16(),
-    });
 }
 
 /// The operation a request asks for, for the log.

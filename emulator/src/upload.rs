@@ -12,7 +12,7 @@ use http::{HeaderMap, HeaderName, StatusCode};
 use crate::callback::{CallbackRequest, Simulation, object_info, refusal};
 use crate::events::{AttemptEvent, CallbackEvent, Event, FailureEvent, RuleEvent, now_ms};
 use crate::responses::{ErrorReply, reply, set};
-use crate::server::{AppState, CRC64, Ctx, record};
+use crate::state::{AppState, CRC64, Ctx, record};
 use crate::store::{Object, StoreError};
 
 /// An object ready to store.

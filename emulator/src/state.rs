@@ -1,0 +1,86 @@
+//! What the handlers share: the emulator's state, one request's context, the request
+//! events. A leaf the router and every operation's handler use (no handler imports the
+//! router).
+
+use std::net::SocketAddr;
+
+use axum::response::Response;
+use http::{HeaderName, StatusCode};
+
+use crate::callback::Simulator;
+use crate::events::{Event, Events, now_ms};
+use crate::responses::ErrorReply;
+use crate::store::Store;
+use crate::{Config, KEY_PATH};
+
+/// `x-oss-hash-crc64ecma`.
+pub(crate) const CRC64: HeaderName = HeaderName::from_static("x-oss-hash-crc64ecma");
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub(crate) config: Config,
+    pub(crate) store: Store,
+    pub(crate) events: Events,
+    pub(crate) simulator: Simulator,
+    pub(crate) local_addr: SocketAddr,
+}
+
+impl AppState {
+    /// The state of an emulator listening on `local_addr`: its simulator names the key this
+    /// emulator serves.
+    pub(crate) fn new(config: Config, local_addr: SocketAddr) -> AppState {
+        let key_url = format!("http://{local_addr}{KEY_PATH}");
+        AppState {
+            store: Store::new(config.max_bytes),
+            config,
+            events: Events::default(),
+            simulator: Simulator::new().key_url(key_url),
+            local_addr,
+        }
+    }
+}
+
+/// One OSS request, addressed.
+#[derive(Debug)]
+pub(crate) struct Ctx {
+    pub(crate) request_id: String,
+    pub(crate) bucket: String,
+    pub(crate) key: String,
+    /// The decoded query.
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) peer: SocketAddr,
+}
+
+impl Ctx {
+    /// The value of query parameter `name`.
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `HostId` of the error bodies.
+    pub(crate) fn host_id(&self) -> String {
+        format!("{}.oss-simulator.invalid", self.bucket)
+    }
+
+    /// `error` as this request's answer.
+    pub(crate) fn error(&self, error: &ErrorReply) -> Response {
+        error.response(&self.request_id, &self.host_id())
+    }
+}
+
+/// Records a request event.
+pub(crate) fn record(state: &AppState, ctx: &Ctx, operation: &str, size: u64, status: StatusCode) {
+    state.events.push(Event::Request {
+        time_ms: now_ms(),
+        request_id: ctx.request_id.clone(),
+        operation: operation.to_owned(),
+        bucket: ctx.bucket.clone(),
+        key: ctx.key.clone(),
+        size,
+        status: status.as_u16(),
+    });
+}
