@@ -114,10 +114,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         out_str!(SIMULATOR_PUBLIC_KEY_PEM);
         return Ok(Outcome::Success);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| format!("cannot start the async runtime: {err}"))?;
+    let runtime = crate::runtime()?;
     runtime.block_on(check(args))
 }
 

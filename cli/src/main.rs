@@ -91,6 +91,22 @@ enum Command {
     Emulate(emulate::Args),
 }
 
+/// The async runtime of the verbs that run servers or send callbacks.
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| format!("cannot start the async runtime: {err}"))
+}
+
+/// Servers log why they refuse or fail a request (tracing, on stderr).
+fn log_to_stderr() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
 /// The outcome of a command, mapped to the documented exit codes.
 enum Outcome {
     /// The answer is yes (exit 0).

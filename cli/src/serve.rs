@@ -20,15 +20,8 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| format!("cannot start the async runtime: {err}"))?;
-    // The server logs why it refuses a callback (tracing, on stderr).
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .try_init();
+    let runtime = crate::runtime()?;
+    crate::log_to_stderr();
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
