@@ -345,7 +345,7 @@ async fn wait_for_server(url: &str, budget: Duration) -> Result<(), String> {
 
 /// Starts the axum example, pinned to the simulator's key, on a loopback port.
 async fn start_example_server() -> Result<String, String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let listener = oss_callback::axum::bind("127.0.0.1:0")
         .await
         .map_err(|err| format!("cannot start the example server: {err}"))?;
     let addr = listener

@@ -23,7 +23,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     let runtime = crate::runtime()?;
     crate::log_to_stderr();
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&args.addr)
+        let listener = oss_callback::axum::bind(&args.addr)
             .await
             .map_err(|err| format!("cannot listen on {}: {err}", args.addr))?;
         let addr = listener.local_addr().map_err(|err| err.to_string())?;

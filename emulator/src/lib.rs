@@ -92,7 +92,7 @@ pub struct Emulator {
 impl Emulator {
     /// Listens on `addr` (e.g. `127.0.0.1:9000`, or port 0 for any free port).
     pub async fn bind(addr: &str, config: Config) -> std::io::Result<Emulator> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let listener = oss_callback::axum::bind(addr).await?;
         let local = listener.local_addr()?;
         let state = Arc::new(state::AppState::new(config, local));
         Ok(Emulator { listener, state })

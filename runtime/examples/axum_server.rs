@@ -57,7 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => Key::oss(),
     };
     let addr = std::env::var("ADDR").unwrap_or("127.0.0.1:8080".into());
-    let listener = tokio::net::TcpListener::bind(&addr)
+    let listener = oss_callback::axum::bind(&addr)
         .await
         .map_err(|err| format!("cannot listen on {addr}: {err}"))?;
     let url = format!("http://{}/oss/callback", listener.local_addr()?);

@@ -46,8 +46,8 @@ pub use self::extract::{Callback, CallbackConfig, CallbackRejection};
 pub use self::log::Escaped;
 pub use self::reply::Reply;
 pub use self::serve::{
-    HEADER_READ_TIMEOUT, MAX_CONNECTIONS, MAX_HEAD_BYTES, SHUTDOWN_GRACE, ServeConfig, serve,
-    serve_with_shutdown, shutdown_signal,
+    HEADER_READ_TIMEOUT, LISTEN_BACKLOG, MAX_CONNECTIONS, MAX_HEAD_BYTES, SHUTDOWN_GRACE,
+    ServeConfig, bind, serve, serve_with_shutdown, shutdown_signal,
 };
 
 use axum::http::{HeaderValue, StatusCode, header};

@@ -1,6 +1,7 @@
 //! Serving a router with bounds on slow and numerous clients, and a graceful stop.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream, ToSocketAddrs};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use super::conns::{Connections, Registered, Tracked};
@@ -22,6 +23,11 @@ pub const MAX_CONNECTIONS: usize = 512;
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// How long requests in flight may take to finish after a stop: OSS's whole budget.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The listen backlog [`bind`] asks for (the kernel caps it at `net.core.somaxconn`).
+/// `tokio::net::TcpListener::bind` gets 128 here: a burst of connects beyond that loses
+/// SYNs, and each lost SYN costs its client a 1 s retransmission, a fifth of OSS's budget.
+pub const LISTEN_BACKLOG: u32 = 4096;
 
 /// hyper refuses smaller read buffers.
 const MIN_HEAD_BYTES: usize = 8 * 1024;
@@ -41,7 +47,7 @@ static ACCEPT_ERRORS: RateLimit = RateLimit::new(Duration::from_secs(10));
 /// ```no_run
 /// # async fn demo(app: axum::Router) -> std::io::Result<()> {
 /// use oss_callback::axum::ServeConfig;
-/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// let listener = oss_callback::axum::bind("127.0.0.1:8080").await?;
 /// ServeConfig::default().max_connections(256).serve(listener, app).await
 /// # }
 /// ```
@@ -131,8 +137,8 @@ impl ServeConfig {
                 () = &mut signal => break,
                 accepted = listener.accept() => accepted,
             };
-            let stream = match accepted {
-                Ok((stream, _)) => stream,
+            let (stream, peer) = match accepted {
+                Ok(accepted) => accepted,
                 Err(err) => {
                     let shed = if out_of_descriptors(&err) {
                         connections.shed_idle(SHED_PER_ACCEPT_ERROR)
@@ -154,7 +160,8 @@ impl ServeConfig {
             };
             let service = TowerToHyperService::new(router.clone());
             let registered = connections.open();
-            let connection = serve_connection(self, stream, service, registered, stopped.clone());
+            let connection =
+                serve_connection(self, (stream, peer), service, registered, stopped.clone());
             tokio::spawn(async move {
                 connection.await;
                 drop(permit);
@@ -179,7 +186,7 @@ impl ServeConfig {
 ///
 /// ```no_run
 /// # async fn demo(app: axum::Router) -> std::io::Result<()> {
-/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// let listener = oss_callback::axum::bind("127.0.0.1:8080").await?;
 /// oss_callback::axum::serve(listener, app).await
 /// # }
 /// ```
@@ -192,7 +199,7 @@ pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()>
 /// ```no_run
 /// # async fn demo(app: axum::Router) -> std::io::Result<()> {
 /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// let listener = oss_callback::axum::bind("127.0.0.1:8080").await?;
 /// let server = oss_callback::axum::serve_with_shutdown(listener, app, async {
 ///     let _ = stopped.await;
 /// });
@@ -208,6 +215,45 @@ pub async fn serve_with_shutdown(
     ServeConfig::default()
         .serve_with_shutdown(listener, router, signal)
         .await
+}
+
+/// Listens on `addr` like `tokio::net::TcpListener::bind`, with a listen backlog of
+/// [`LISTEN_BACKLOG`] so that connects beyond the [`MAX_CONNECTIONS`] cap wait in the kernel
+/// instead of being dropped and retried a second later. Tries each address `addr` resolves to.
+///
+/// ```no_run
+/// # async fn demo(app: axum::Router) -> std::io::Result<()> {
+/// let listener = oss_callback::axum::bind("127.0.0.1:8080").await?;
+/// oss_callback::axum::serve(listener, app).await
+/// # }
+/// ```
+pub async fn bind(addr: impl ToSocketAddrs) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host(addr).await? {
+        match listen(addr) {
+            Ok(listener) => return Ok(listener),
+            Err(err) => last = Some(err),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the address resolves to nothing",
+        )
+    }))
+}
+
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    // As `TcpListener::bind` does: a restarted server may bind while old connections linger.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM (what deploys send). If a handler
@@ -257,7 +303,7 @@ fn out_of_descriptors(err: &std::io::Error) -> bool {
 /// Serves one connection until it ends, is shed, or the server stops.
 fn serve_connection(
     config: &ServeConfig,
-    stream: TcpStream,
+    (stream, peer): (TcpStream, SocketAddr),
     service: TowerToHyperService<Router>,
     registered: Registered,
     mut stopped: watch::Receiver<bool>,
@@ -273,6 +319,7 @@ fn serve_connection(
     let service = Tracked {
         inner: service,
         slot: slot.clone(),
+        peer,
     };
     async move {
         // The guard `wait_for` returns is not Send: dropped inside.
