@@ -467,31 +467,6 @@ fn check_prints_the_simulator_key_and_refuses_bad_parameters() {
 }
 
 #[test]
-fn serve_runs_the_example_server_for_check() {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let url = first_line
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .unwrap()
-        .to_owned();
-    let output = run(&["check", "--json", &url], None);
-    child.kill().unwrap();
-    let _ = child.wait();
-    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert_eq!(json(&output)["accepted"], true);
-}
-
-#[test]
 fn a_closed_stdout_ends_the_output_quietly() {
     use std::io::{BufRead, BufReader};
     for args in [&["explain", "Error status : 502."][..], &["docs"]] {

@@ -1,11 +1,9 @@
-//! `oss-callback serve` on a deploy: SIGTERM while callbacks are in flight answers all of them,
-//! then exits 0.
-
-#![cfg(unix)]
+//! `oss-callback serve`: the example server `check` accepts, and on a deploy, SIGTERM while
+//! callbacks are in flight answers all of them, then exits 0.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use oss_callback::callback::{CallbackParameter, CallbackVariables};
@@ -13,8 +11,8 @@ use oss_callback::simulate::{ObjectInfo, Simulator};
 
 const IN_FLIGHT: usize = 50;
 
-#[test]
-fn sigterm_during_50_callbacks_in_flight_answers_all_50_then_exits_0() {
+/// Starts `serve` on a free port; returns it, its callback URL and its `callbackBody`.
+fn start_serve() -> (Child, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
         .args(["serve", "--addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
@@ -31,6 +29,7 @@ fn sigterm_during_50_callbacks_in_flight_answers_all_50_then_exits_0() {
             break;
         }
     }
+    // Keep reading, so that its writes never block.
     std::thread::spawn(move || for _ in lines {});
     let field = |prefix: &str| {
         announced
@@ -39,8 +38,27 @@ fn sigterm_during_50_callbacks_in_flight_answers_all_50_then_exits_0() {
             .unwrap_or_else(|| panic!("no `{prefix}` in {announced:?}"))
             .to_owned()
     };
-    let url = field("listening on ");
-    let template = field("callbackBody: ");
+    (child, field("listening on "), field("callbackBody: "))
+}
+
+#[test]
+fn serve_runs_the_example_server_for_check() {
+    let (mut child, url, _) = start_serve();
+    let output = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
+        .args(["check", "--json", &url])
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert_eq!(report["accepted"], true);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_during_50_callbacks_in_flight_answers_all_50_then_exits_0() {
+    let (mut child, url, template) = start_serve();
     let addr = url
         .trim_start_matches("http://")
         .trim_end_matches("/oss/callback")

@@ -5,64 +5,11 @@ mod support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use bytes::Bytes;
-use http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use http::{Method, StatusCode};
 use oss_callback_emulator::{Config, Event};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use support::{start_callback_server, start_emulator};
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn code(&self) -> Option<String> {
-        let start = self.body.find("<Code>")? + "<Code>".len();
-        let end = self.body.find("</Code>")?;
-        self.body.get(start..end).map(str::to_owned)
-    }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-async fn send(
-    method: Method,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: impl Into<Bytes>,
-) -> Answer {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut request = Request::builder().method(method).uri(url);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request
-        .body(Full::new(body.into()))
-        .unwrap_or_else(|err| panic!("request: {err}"));
-    let response = client
-        .request(request)
-        .await
-        .unwrap_or_else(|err| panic!("send: {err}"));
-    let (parts, body) = response.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    Answer {
-        status: parts.status,
-        headers: parts.headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
+use support::{send, start_callback_server, start_emulator};
 
 /// Writes raw bytes and returns the first line answered.
 async fn raw(addr: &str, bytes: &[u8]) -> String {

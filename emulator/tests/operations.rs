@@ -10,37 +10,22 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use oss_callback_emulator::Config;
 
-use support::start_emulator;
+use support::{Answer, start_emulator};
 
+/// A request with an optional `Host`, answered as (status, headers, body).
 async fn send(
     method: Method,
     url: &str,
     host: Option<&str>,
     body: &'static str,
 ) -> (StatusCode, http::HeaderMap, String) {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut request = Request::builder().method(method).uri(url);
-    if let Some(host) = host {
-        request = request.header("host", host);
-    }
-    let request = request
-        .body(Full::new(Bytes::from_static(body.as_bytes())))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let response = client
-        .request(request)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let (parts, body) = response.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
-    (
-        parts.status,
-        parts.headers,
-        String::from_utf8_lossy(&body).into_owned(),
-    )
+    let host: Vec<(&str, &str)> = host.map(|host| ("host", host)).into_iter().collect();
+    let Answer {
+        status,
+        headers,
+        body,
+    } = support::send(method, url, &host, body).await;
+    (status, headers, body)
 }
 
 fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> &'a str {

@@ -2,8 +2,8 @@
 //! once and the reply passes the validator; every bad input gets its documented status and a
 //! JSON reason.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::routing::post;
@@ -13,7 +13,8 @@ use oss_callback::OssCallback;
 use oss_callback::axum::{Callback, CallbackConfig, Reply, warn_when_slower_than};
 use oss_callback::judge::{Answer, ServerResponse};
 use oss_callback_tests::support::{
-    RawResponse, Signer, assert_rejected, exchange, post as raw_post, signed_post,
+    RawResponse, Signer, assert_rejected, captured_logs, exchange, logs_so_far, post as raw_post,
+    signed_post,
 };
 use serde_json::{Value, json};
 
@@ -33,33 +34,6 @@ struct JsonUpload {
     size: u64,
 }
 
-/// Log lines written by the server, to check what it says about bad replies.
-fn logs() -> &'static Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let writer = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_writer(move || LogWriter(writer.clone()))
-            .finish();
-        let _ = tracing::subscriber::set_global_default(subscriber);
-        logs
-    })
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 struct Server {
     addr: std::net::SocketAddr,
     signer: Signer,
@@ -67,7 +41,7 @@ struct Server {
 }
 
 async fn server() -> Server {
-    logs();
+    captured_logs();
     let signer = Signer::new();
     let handled = Arc::new(AtomicUsize::new(0));
     let count = handled.clone();
@@ -274,7 +248,7 @@ async fn a_reply_oss_would_reject_is_logged_with_its_catalog_entry() {
     let server = server().await;
     let response = server.signed("/oss/too-big", FORM, BODY).await;
     assert_eq!(response.status, 200);
-    let logs = String::from_utf8(logs().lock().unwrap().clone()).unwrap();
+    let logs = logs_so_far();
     assert!(
         logs.contains("OSS will reject this callback reply"),
         "{logs}"
@@ -296,7 +270,7 @@ async fn a_handler_close_to_the_budget_is_warned_about() {
     let server = server().await;
     let response = server.signed("/oss/slow", FORM, BODY).await;
     assert_eq!(response.status, 200);
-    let logs = String::from_utf8(logs().lock().unwrap().clone()).unwrap();
+    let logs = logs_so_far();
     assert!(logs.contains("of OSS's 5000 ms budget"), "{logs}");
 }
 

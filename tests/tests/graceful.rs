@@ -1,33 +1,21 @@
 //! `serve` under stress: a stop lets callbacks in flight finish, and a client that is not OSS
 //! is never called OSS in the logs.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::routing::post;
 use axum::{Extension, Router};
 use oss_callback::OssCallback;
 use oss_callback::axum::{Callback, CallbackConfig, Reply, warn_when_slower_than};
-use oss_callback_tests::support::{Signer, signed_post};
+use oss_callback_tests::support::{Signer, captured_logs, logs_so_far, signed_post};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[derive(OssCallback, Debug)]
 struct Upload {
     object: String,
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,14 +94,7 @@ async fn a_stop_during_50_callbacks_in_flight_answers_all_50_then_returns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unsigned_trickled_body_produces_no_message_naming_oss() {
-    let logs = Arc::new(Mutex::new(Vec::new()));
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_max_level(tracing::Level::DEBUG)
-        .with_writer(move || LogWriter(writer.clone()))
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    captured_logs();
 
     let app = Router::new()
         .route(
@@ -157,7 +138,7 @@ async fn an_unsigned_trickled_body_produces_no_message_naming_oss() {
     // Let the middleware log.
     tokio::time::sleep(Duration::from_millis(100)).await;
 
-    let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    let logs = logs_so_far();
     assert!(logs.contains("an unverified request took"), "{logs}");
     assert!(logs.contains("callback request refused"), "{logs}");
     assert!(!logs.contains("OSS"), "{logs}");

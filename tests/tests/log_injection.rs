@@ -2,13 +2,11 @@
 //! ESC cannot forge a line or drive a terminal. (Its own binary: refusal logs are rate-limited
 //! per process.)
 
-use std::sync::{Arc, Mutex};
-
 use axum::routing::post;
 use axum::{Extension, Router};
 use oss_callback::OssCallback;
 use oss_callback::axum::{Callback, CallbackConfig, Escaped, Reply};
-use oss_callback_tests::support::{Signer, signed_post};
+use oss_callback_tests::support::{Signer, captured_logs, logs_so_far, signed_post};
 use serde_json::{Value, json};
 
 #[derive(OssCallback, Debug)]
@@ -23,18 +21,6 @@ struct Numbered {
     object: String,
     #[oss_callback(custom)]
     uid: u32,
-}
-
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 // Like the example server's handler, which writes the same values.
@@ -57,13 +43,7 @@ const EVIL_ESCAPED: &str = "a.jpg\\r\\nINFO forged: admin logged in\\u{1b}[2J";
 
 #[tokio::test]
 async fn cr_lf_and_esc_in_object_keys_and_custom_vars_reach_the_logs_escaped() {
-    let logs = Arc::new(Mutex::new(Vec::new()));
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer(move || LogWriter(writer.clone()))
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    captured_logs();
 
     let signer = Signer::new();
     let app = Router::new()
@@ -101,7 +81,7 @@ async fn cr_lf_and_esc_in_object_keys_and_custom_vars_reach_the_logs_escaped() {
     .await;
     assert_eq!(refused.status, 400);
 
-    let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    let logs = logs_so_far();
     assert!(!logs.contains('\r'), "{logs}");
     assert!(!logs.contains('\u{1b}'), "{logs}");
     assert!(

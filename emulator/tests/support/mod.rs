@@ -7,12 +7,13 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use http_body_util::{BodyExt, Empty};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use oss_callback::verify::{Key, verify};
@@ -107,4 +108,57 @@ async fn download(url: &str) -> Option<String> {
     let response = client.get(url.parse().ok()?).await.ok()?;
     let body = response.into_body().collect().await.ok()?.to_bytes();
     String::from_utf8(body.to_vec()).ok()
+}
+
+/// An HTTP answer, read whole.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// The `<Code>` of an OSS error body.
+    pub fn code(&self) -> Option<String> {
+        let start = self.body.find("<Code>")? + "<Code>".len();
+        let end = self.body.find("</Code>")?;
+        self.body.get(start..end).map(str::to_owned)
+    }
+
+    /// A header's value, if it is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Sends one request with hyper's client and reads the whole answer.
+pub async fn send(
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Answer {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut request = http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(Full::new(body.into()))
+        .unwrap_or_else(|err| panic!("request: {err}"));
+    let response = client
+        .request(request)
+        .await
+        .unwrap_or_else(|err| panic!("send: {err}"));
+    let (parts, body) = response.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    Answer {
+        status: parts.status,
+        headers: parts.headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
 }
