@@ -124,6 +124,29 @@ impl MessageTemplate {
             .collect())
     }
 
+    /// The message with each placeholder replaced by `value(name)` (left as `{name}` when
+    /// `None`).
+    ///
+    /// ```
+    /// # use std::collections::BTreeMap;
+    /// use oss_callback_catalog::{FieldType, MessageTemplate};
+    ///
+    /// let types = BTreeMap::from([("status".to_owned(), FieldType::I32)]);
+    /// let template = MessageTemplate::parse("Error status : {status}.", &types).unwrap();
+    /// let message = template.render(|name| (name == "status").then(|| "502".to_owned()));
+    /// assert_eq!(message, "Error status : 502.");
+    /// ```
+    #[must_use]
+    pub fn render(&self, value: impl Fn(&str) -> Option<String>) -> String {
+        self.segments
+            .iter()
+            .map(|segment| match segment {
+                Segment::Literal(text) => text.clone(),
+                Segment::Placeholder(name) => value(name).unwrap_or_else(|| format!("{{{name}}}")),
+            })
+            .collect()
+    }
+
     /// Placeholder names in order of appearance.
     #[must_use]
     pub fn placeholders(&self) -> Vec<&str> {

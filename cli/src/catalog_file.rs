@@ -7,6 +7,7 @@
 use std::ops::Range;
 
 use oss_callback::catalog::matching_hints;
+use oss_callback::judge::Check;
 use oss_callback::{
     CallbackFailed, CatalogInfo, Entry, Field, FieldSpec, FieldValue, Hint, HintCondition,
 };
@@ -34,7 +35,7 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
-    fn builtin(failure: &CallbackFailed) -> Failure {
+    pub(crate) fn builtin(failure: &CallbackFailed) -> Failure {
         let fields = failure
             .fields()
             .into_iter()
@@ -110,6 +111,22 @@ impl Messages {
         }
     }
 
+    /// What OSS reports when `check` fails, in this catalog's words: the message and its
+    /// failure. `builtin` is what the simulator (typed on the built-in catalog) decided; with
+    /// a file, the entry that owns `check`'s rule there (an `overrides` entry takes it over)
+    /// is filled from the check's facts, as the generated validator does.
+    pub(crate) fn reported(
+        &self,
+        builtin: &CallbackFailed,
+        check: Option<&Check>,
+    ) -> (String, Failure) {
+        let own = match self {
+            Messages::Builtin => None,
+            Messages::File(file) => check.and_then(|check| file.reported_for(check)),
+        };
+        own.unwrap_or_else(|| (builtin.to_string(), Failure::builtin(builtin)))
+    }
+
     /// The leftmost message in `text`, with its range.
     pub(crate) fn find(&self, text: &str) -> Option<(Failure, Range<usize>)> {
         match self {
@@ -124,6 +141,30 @@ impl Messages {
                 ))
             }
         }
+    }
+}
+
+impl FileCatalog {
+    /// The message and failure of the entry that owns `check`'s rule, if one does.
+    fn reported_for(&self, check: &Check) -> Option<(String, Failure)> {
+        let entry = self
+            .model
+            .entries
+            .iter()
+            .find(|entry| entry.rule == Some(check.rule) && entry.superseded_by.is_none())?;
+        let value = |name: &str| {
+            let fact = check.rule.fact(name)?;
+            check.facts().value(fact.field).map(|v| v.to_string())
+        };
+        let values: Vec<String> = entry
+            .fields
+            .iter()
+            .map(|field| value(&field.name).unwrap_or_default())
+            .collect();
+        Some((
+            entry.message.render(value),
+            failure(&self.info, entry, &values),
+        ))
     }
 }
 

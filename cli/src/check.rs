@@ -3,16 +3,17 @@
 use std::time::Duration;
 
 use clap::ValueEnum;
+use oss_callback::OssCallback;
 use oss_callback::callback::BodyType;
 use oss_callback::callback::{CallbackParameter, CallbackVariables};
 use oss_callback::judge::{CheckStatus, Limits};
 use oss_callback::simulate::{
     ObjectInfo, SIMULATOR_PUBLIC_KEY_PEM, Simulation, Simulator, simulator_key,
 };
-use oss_callback::{CallbackFailed, OssCallback};
 use serde::Serialize;
 
 use crate::Outcome;
+use crate::catalog_file::{Failure, Messages};
 use crate::example_server::{Upload, app};
 use crate::key_server::KeyServer;
 
@@ -60,6 +61,11 @@ pub(crate) struct Args {
     /// check (for a server that is still starting); without it, check at once.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     wait_ms: u64,
+    /// A catalog of yours, extending the built-in one (as `catalog!(path = FILE,
+    /// extend_builtin)` reads it): a failure is reported with the entry that owns its rule
+    /// there, in that entry's words, and the answer is judged with the catalog's size limit.
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<String>,
 }
 
 /// Something the report should say beside the verdict.
@@ -119,6 +125,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
 }
 
 async fn check(args: &Args) -> Result<Outcome, String> {
+    let messages = Messages::load(args.catalog.as_deref())?;
     let (url, builtin) = match &args.url {
         Some(url) => {
             for one in url.split(';') {
@@ -136,7 +143,7 @@ async fn check(args: &Args) -> Result<Outcome, String> {
     let (param, vars, object) = callback_request(args, &url)?;
     let limits = Limits {
         timeout_ms: args.timeout_ms,
-        ..Limits::OSS
+        ..messages.info().limits
     };
     // Name a key URL that serves the key that really signs: the simulator's.
     let key_server = match &args.pub_key_url {
@@ -163,10 +170,16 @@ async fn check(args: &Args) -> Result<Outcome, String> {
         ));
     }
     let warnings = warnings(&simulation, key_server.as_ref(), builtin);
+    let reported = simulation.failure.as_ref().map(|failure| {
+        let check = simulation
+            .decisive_attempt()
+            .and_then(|attempt| attempt.verdict.failures().next());
+        messages.reported(failure, check)
+    });
     if args.json {
-        print_json(&simulation, &url, warnings)?;
+        print_json(&simulation, reported.as_ref(), &url, warnings)?;
     } else {
-        print_text(&simulation, &url, builtin, &warnings);
+        print_text(&simulation, reported.as_ref(), &url, builtin, &warnings);
         if args.timeout_ms != Limits::OSS.timeout_ms {
             out!();
             out!(
@@ -397,10 +410,18 @@ fn rules(checks: &[oss_callback::judge::Check]) -> Vec<RuleReport> {
         .collect()
 }
 
-fn print_json(simulation: &Simulation, url: &str, warnings: Vec<Warning>) -> Result<(), String> {
+/// What OSS reports when the callback fails: the message and its entry.
+type Reported = (String, Failure);
+
+fn print_json(
+    simulation: &Simulation,
+    reported: Option<&Reported>,
+    url: &str,
+    warnings: Vec<Warning>,
+) -> Result<(), String> {
     let report = Report {
         accepted: simulation.is_accepted(),
-        id: simulation.failure.as_ref().map(CallbackFailed::id),
+        id: reported.map(|(_, failure)| failure.entry.id),
         http_status: simulation.http_status,
         oss_body: String::from_utf8_lossy(&simulation.body).into_owned(),
         rules: simulation
@@ -429,7 +450,13 @@ fn print_json(simulation: &Simulation, url: &str, warnings: Vec<Warning>) -> Res
     Ok(())
 }
 
-fn print_text(simulation: &Simulation, url: &str, builtin: bool, warnings: &[Warning]) {
+fn print_text(
+    simulation: &Simulation,
+    reported: Option<&Reported>,
+    url: &str,
+    builtin: bool,
+    warnings: &[Warning],
+) {
     if builtin {
         out!("Checking the built-in example server at {url}");
         out!("(the axum example, verifying with the simulator's key)");
@@ -468,7 +495,7 @@ fn print_text(simulation: &Simulation, url: &str, builtin: bool, warnings: &[War
         out!("warning ({}): {}", warning.kind, warning.detail);
     }
     out!();
-    match &simulation.failure {
+    match reported {
         None => {
             out!("ACCEPTED: the uploader gets 200 with the server's body:");
             out!(
@@ -476,9 +503,9 @@ fn print_text(simulation: &Simulation, url: &str, builtin: bool, warnings: &[War
                 terminal_safe(&String::from_utf8_lossy(&simulation.body))
             );
         }
-        Some(failure) => {
-            let entry = failure.entry();
-            out!("REJECTED: the uploader gets 203 CallbackFailed: {failure}");
+        Some((message, failure)) => {
+            let entry = failure.entry;
+            out!("REJECTED: the uploader gets 203 CallbackFailed: {message}");
             out!();
             out!("{} ({})", entry.id, entry.fault.describe());
             out!("  {}", entry.cause);

@@ -361,3 +361,47 @@ fn verify_recognises_a_callback_the_simulator_signed() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("simulator's key"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_a_catalog_of_ones_own_a_failure_is_reported_in_its_words() {
+    let catalog = format!(
+        "{}/../tests/catalogs/acme_errors.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    // A port nothing listens on: the `unreachable` rule, which the file's entry took over.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let url = format!("http://{addr}/cb");
+
+    let output = check(&["--json", "--catalog", &catalog, &url]).await;
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert_eq!(report["id"], "connect_failed_with_address");
+    let output = check(&["--catalog", &catalog, &url]).await;
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(&format!(
+            "CallbackFailed: Error Status : -1.OSS can not connect to {addr}, please check"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nconnect_failed_with_address (the callback server)\n"),
+        "{text}"
+    );
+
+    // Without the file, the built-in entry.
+    let (code, report) = check_json(&url).await;
+    assert_eq!(code, Some(1));
+    assert_eq!(report["id"], "callback_url_unreachable");
+
+    // A broken file is refused before anything is sent.
+    let broken = std::env::temp_dir().join(format!("broken-{}.toml", std::process::id()));
+    std::fs::write(&broken, "[[error]]\nid = \"x\"\n").unwrap();
+    let output = check(&["--catalog", broken.to_str().unwrap(), &url]).await;
+    let _ = std::fs::remove_file(&broken);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the catalog is invalid"), "{stderr}");
+}

@@ -26,6 +26,33 @@ pub struct Facts {
     pub errno: i32,
 }
 
+impl Facts {
+    /// The fact held in the field named `field` (a [`Fact`](oss_callback_catalog::Fact)'s
+    /// `field`, e.g. `cost_ms`): how a catalog loaded at run time fills its placeholders.
+    ///
+    /// ```
+    /// use oss_callback::FieldValue;
+    /// use oss_callback::judge::{Facts, Rule};
+    ///
+    /// let facts = Facts { status: 502, ..Facts::default() };
+    /// let fact = Rule::StatusNot200.fact("status").unwrap();
+    /// assert_eq!(facts.value(fact.field), Some(FieldValue::Int(502)));
+    /// ```
+    #[must_use]
+    pub fn value(&self, field: &str) -> Option<crate::FieldValue<'_>> {
+        use crate::FieldValue::{Int, Text, UInt};
+        Some(match field {
+            "status" => Int(self.status.into()),
+            "addr" => Text(&self.addr),
+            "cost_ms" => UInt(self.cost_ms),
+            "timeout_ms" => UInt(self.timeout_ms),
+            "err" => Int(self.err.into()),
+            "errno" => Int(self.errno.into()),
+            _ => return None,
+        })
+    }
+}
+
 /// The result of one rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
