@@ -40,7 +40,12 @@ async fn the_page_shows_a_browser_upload_accepted_then_one_failed_newest_first()
         return;
     };
     let _one_at_a_time = BROWSER.lock().await;
-    let (emulator, _) = start_emulator(Config::default()).await;
+    // With an access key, as `emulate --access-key` runs: the page's form still uploads.
+    let config = Config {
+        access_key: Some("test-id:test-secret".parse().unwrap()),
+        ..Config::default()
+    };
+    let (emulator, _) = start_emulator(config).await;
     let server = start_callback_server().await;
     let session = browser.open().await;
     let outcome = tokio::spawn(accepted_then_failed(

@@ -302,8 +302,8 @@
     const form = new FormData();
     form.append('key', value('key'));
     form.append('policy', base64Json(policy));
-    form.append('OSSAccessKeyId', 'emulator');
-    form.append('Signature', 'not-checked-without-access-key');
+    // No OSSAccessKeyId or Signature: an anonymous form, as to a public-read-write bucket,
+    // which the emulator takes with or without --access-key; the page never holds a secret.
     form.append('success_action_status', '200');
     form.append('callback', base64Json(callback));
     for (const [name, v] of customVariables(value('custom-vars'))) {
