@@ -1,0 +1,149 @@
+//! A one-pass reader of the JSON OSS writes: one flat object whose values are strings without
+//! escapes, numbers, `true`, `false` or `null`. It hands out slices of the body; anything else
+//! (escapes, arrays, objects, any syntax error) is left to serde_json, which stays the judge:
+//! the tests and the `callback_json` fuzz target check that both read the same members.
+
+use std::borrow::Cow;
+
+use super::words::{below, equal, find};
+use super::{CallbackError, Value};
+
+/// Calls `visit` with each member in body order, stopping at its first error (still checking
+/// the rest of the body). `None`: the body is outside the subset, and nothing it visited counts.
+pub fn for_each_member(
+    body: &[u8],
+    mut visit: impl FnMut(&str, &Value<'_>) -> Result<(), CallbackError>,
+) -> Option<Result<(), CallbackError>> {
+    // Valid JSON is valid UTF-8: checked once, every slice below is a `str`.
+    let text = std::str::from_utf8(body).ok()?;
+    let mut scan = Scanner { text, pos: 0 };
+    let mut refused = None;
+    scan.skip_whitespace();
+    scan.expect(b'{')?;
+    scan.skip_whitespace();
+    if !scan.eat(b'}') {
+        loop {
+            scan.expect(b'"')?;
+            let key = scan.string()?;
+            scan.skip_whitespace();
+            scan.expect(b':')?;
+            scan.skip_whitespace();
+            let value = scan.value()?;
+            if refused.is_none() {
+                refused = visit(key, &value).err();
+            }
+            scan.skip_whitespace();
+            if scan.eat(b'}') {
+                break;
+            }
+            scan.expect(b',')?;
+            scan.skip_whitespace();
+        }
+    }
+    scan.skip_whitespace();
+    (scan.pos == text.len()).then(|| refused.map_or(Ok(()), Err))
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Some(byte);
+        self.pos += usize::from(found);
+        found
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.eat(byte).then_some(())
+    }
+
+    /// JSON's whitespace, exactly: serde_json refuses any other.
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Runs over bytes while `more` holds; how many.
+    fn skip_while(&mut self, more: impl Fn(u8) -> bool) -> usize {
+        let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
+        let n = rest.iter().position(|b| !more(*b)).unwrap_or(rest.len());
+        self.pos += n;
+        n
+    }
+
+    /// The text from `start` to here.
+    fn since(&self, start: usize) -> Option<&'a str> {
+        self.text.get(start..self.pos)
+    }
+
+    /// A string's content after its opening quote, through the closing one. Escapes and the
+    /// control characters JSON forbids are outside the subset.
+    fn string(&mut self) -> Option<&'a str> {
+        let start = self.pos;
+        let rest = self.text.as_bytes().get(start..)?;
+        let len = string_len(rest)?;
+        self.pos += len;
+        let content = self.since(start)?;
+        self.expect(b'"')?;
+        Some(content)
+    }
+
+    #[inline]
+    fn value(&mut self) -> Option<Value<'a>> {
+        let start = self.pos;
+        match self.peek()? {
+            b'"' => {
+                self.pos += 1;
+                return self.string().map(|s| Value::Text(Cow::Borrowed(s)));
+            }
+            b'n' => return self.literal("null").then_some(Value::Null),
+            b't' => self.literal("true").then_some(())?,
+            b'f' => self.literal("false").then_some(())?,
+            _ => self.number()?,
+        }
+        // Numbers and `true`/`false` as written, as serde_json's raw value keeps them.
+        self.since(start).map(|s| Value::Text(Cow::Borrowed(s)))
+    }
+
+    fn literal(&mut self, word: &str) -> bool {
+        let found = self
+            .text
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(word));
+        if found {
+            self.pos += word.len();
+        }
+        found
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, JSON's grammar.
+    fn number(&mut self) -> Option<()> {
+        self.eat(b'-');
+        if !self.eat(b'0') {
+            (self.skip_while(|b| b.is_ascii_digit()) > 0).then_some(())?;
+        }
+        if self.eat(b'.') {
+            (self.skip_while(|b| b.is_ascii_digit()) > 0).then_some(())?;
+        }
+        if self.eat(b'e') || self.eat(b'E') {
+            let _ = self.eat(b'+') || self.eat(b'-');
+            (self.skip_while(|b| b.is_ascii_digit()) > 0).then_some(())?;
+        }
+        Some(())
+    }
+}
+
+/// The length of the plain string at the start of `rest`, if a `"` ends it.
+fn string_len(rest: &[u8]) -> Option<usize> {
+    let stops = |word| equal(word, b'"') | equal(word, b'\\') | below(word, 0x20);
+    let len = find(rest, 0, stops, |b| matches!(b, b'"' | b'\\' | 0..0x20))?;
+    (rest.get(len) == Some(&b'"')).then_some(len)
+}
