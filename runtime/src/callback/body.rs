@@ -238,7 +238,9 @@ fn for_each_form_pair(
         })?;
         // After the first refused value the rest is still decoded: a bad pair later wins.
         if refused.is_none() {
-            refused = visit(key, &Value::Text(Cow::Borrowed(value))).err();
+            if let Err(err) = visit(key, &Value::Text(Cow::Borrowed(value))) {
+                refused = Some(err);
+            }
         }
     }
     refused.map_or(Ok(()), Err)
@@ -402,6 +404,7 @@ impl<'de> serde::Deserialize<'de> for CowStr<'de> {
     }
 }
 
+#[inline]
 fn parse_value<T>(key: &'static str, value: &Value<'_>) -> Result<T, CallbackError>
 where
     T: FromStr,
@@ -459,6 +462,7 @@ where
 }
 
 /// Fills `slot` once: a key seen twice is an error.
+#[inline]
 fn store<T>(
     slot: &mut Option<T>,
     key: &'static str,

@@ -1,7 +1,8 @@
 //! A one-pass reader of the JSON OSS writes: one flat object whose values are strings without
 //! escapes, numbers, `true`, `false` or `null`. It hands out slices of the body; anything else
 //! (escapes, arrays, objects, any syntax error) is left to serde_json, which stays the judge:
-//! the tests and the `callback_json` fuzz target check that both read the same members.
+//! `tests/tests/from_body.rs` and the `callback_body` fuzz target check that both read the
+//! same members.
 
 use std::borrow::Cow;
 
@@ -18,26 +19,24 @@ pub fn for_each_member(
     let text = std::str::from_utf8(body).ok()?;
     let mut scan = Scanner { text, pos: 0 };
     let mut refused = None;
-    scan.skip_whitespace();
-    scan.expect(b'{')?;
-    scan.skip_whitespace();
-    if !scan.eat(b'}') {
+    scan.token(b'{')?;
+    let mut next = scan.next_token()?;
+    if next != b'}' {
         loop {
-            scan.expect(b'"')?;
+            (next == b'"').then_some(())?;
             let key = scan.string()?;
-            scan.skip_whitespace();
-            scan.expect(b':')?;
-            scan.skip_whitespace();
+            scan.token(b':')?;
             let value = scan.value()?;
             if refused.is_none() {
-                refused = visit(key, &value).err();
+                if let Err(err) = visit(key, &value) {
+                    refused = Some(err);
+                }
             }
-            scan.skip_whitespace();
-            if scan.eat(b'}') {
-                break;
+            match scan.next_token()? {
+                b',' => next = scan.next_token()?,
+                b'}' => break,
+                _ => return None,
             }
-            scan.expect(b',')?;
-            scan.skip_whitespace();
         }
     }
     scan.skip_whitespace();
@@ -64,6 +63,19 @@ impl<'a> Scanner<'a> {
         self.eat(byte).then_some(())
     }
 
+    /// The next byte that is not whitespace, consumed.
+    fn next_token(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        let byte = self.peek()?;
+        self.pos += 1;
+        Some(byte)
+    }
+
+    /// Consumes `byte`, after whitespace.
+    fn token(&mut self, byte: u8) -> Option<()> {
+        (self.next_token()? == byte).then_some(())
+    }
+
     /// JSON's whitespace, exactly: serde_json refuses any other.
     fn skip_whitespace(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
@@ -88,16 +100,19 @@ impl<'a> Scanner<'a> {
     /// control characters JSON forbids are outside the subset.
     fn string(&mut self) -> Option<&'a str> {
         let start = self.pos;
-        let rest = self.text.as_bytes().get(start..)?;
-        let len = string_len(rest)?;
-        self.pos += len;
-        let content = self.since(start)?;
+        let end = find(self.text.as_bytes(), start, string_stops, |b| {
+            matches!(b, b'"' | b'\\' | 0..0x20)
+        })?;
+        let content = self.text.get(start..end)?;
+        self.pos = end;
         self.expect(b'"')?;
         Some(content)
     }
 
+    /// A value, after whitespace.
     #[inline]
     fn value(&mut self) -> Option<Value<'a>> {
+        self.skip_whitespace();
         let start = self.pos;
         match self.peek()? {
             b'"' => {
@@ -141,9 +156,7 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// The length of the plain string at the start of `rest`, if a `"` ends it.
-fn string_len(rest: &[u8]) -> Option<usize> {
-    let stops = |word| equal(word, b'"') | equal(word, b'\\') | below(word, 0x20);
-    let len = find(rest, 0, stops, |b| matches!(b, b'"' | b'\\' | 0..0x20))?;
-    (rest.get(len) == Some(&b'"')).then_some(len)
+/// Marks the bytes that end a plain string: `"`, `\\` and the control characters.
+fn string_stops(word: u64) -> u64 {
+    equal(word, b'"') | equal(word, b'\\') | below(word, 0x20)
 }
