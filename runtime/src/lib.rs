@@ -65,7 +65,8 @@ pub mod __private {
     /// Body parsing for `#[derive(OssCallback)]`.
     pub mod body {
         pub use crate::callback::body::{
-            Value, check_content_type, form_pairs, json_pairs, required, set, set_optional,
+            Members, Value, check_content_type, fast_json_members, form, json, json_pairs,
+            required, set, set_optional,
         };
     }
 }

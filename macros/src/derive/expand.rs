@@ -9,9 +9,9 @@ use super::model::{BodyType, Callback};
 pub(crate) fn expand(callback: &Callback) -> TokenStream {
     let ident = &callback.ident;
     let template = callback.template();
-    let (body_type, pairs) = match callback.body_type {
-        BodyType::Form => (quote!(Form), quote!(form_pairs)),
-        BodyType::Json => (quote!(Json), quote!(json_pairs)),
+    let (body_type, parse) = match callback.body_type {
+        BodyType::Form => (quote!(Form), quote!(form)),
+        BodyType::Json => (quote!(Json), quote!(json)),
     };
     // Locals with mixed-site hygiene: a field called `body` cannot clash with them.
     let slot = |i: usize| format_ident!("field_{}", i, span = Span::mixed_site());
@@ -19,6 +19,7 @@ pub(crate) fn expand(callback: &Callback) -> TokenStream {
     let content_type = quote_spanned!(Span::mixed_site()=> content_type);
     let key_var = quote_spanned!(Span::mixed_site()=> key);
     let value_var = quote_spanned!(Span::mixed_site()=> value);
+    let members = quote_spanned!(Span::mixed_site()=> members);
 
     let bindings = callback.fields.iter().map(|f| {
         let (field, key, variable, optional) = (&f.name, &f.key, f.source.variable(), f.optional);
@@ -69,15 +70,20 @@ pub(crate) fn expand(callback: &Callback) -> TokenStream {
                 #body: &[u8],
             ) -> ::core::result::Result<Self, ::oss_callback::CallbackError> {
                 ::oss_callback::__private::body::check_content_type(#content_type, <Self as ::oss_callback::OssCallback>::BODY_TYPE)?;
-                #(#slots)*
-                for (#key_var, #value_var) in &::oss_callback::__private::body::#pairs(#body)? {
-                    match #key_var.as_ref() {
-                        #(#arms)*
-                        _ => {}
-                    }
-                }
-                ::core::result::Result::Ok(Self {
-                    #(#inits,)*
+                // The closure may run twice: JSON outside the fast reader's subset is read
+                // again by serde_json, from empty fields.
+                ::oss_callback::__private::body::#parse(#body, |#members| {
+                    #(#slots)*
+                    #members.for_each(|#key_var, #value_var| {
+                        match #key_var {
+                            #(#arms)*
+                            _ => {}
+                        }
+                        ::core::result::Result::Ok(())
+                    })?;
+                    ::core::result::Result::Ok(Self {
+                        #(#inits,)*
+                    })
                 })
             }
         }

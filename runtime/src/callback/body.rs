@@ -3,13 +3,20 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 use std::str::FromStr;
 
 use percent_encoding::percent_decode;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use self::words::{equal, find};
 use super::BodyType;
+
+mod fast_json;
+mod words;
+
+pub use self::fast_json::for_each_member as fast_json_members;
 
 /// Why a callback body could not be parsed into the struct.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +127,8 @@ pub fn check_content_type(
     expected: BodyType,
 ) -> Result<(), CallbackError> {
     match content_type {
+        // What OSS sends, without the parsing of parameters and case.
+        Some(found) if found == expected.content_type() => Ok(()),
         Some(found) if BodyType::from_content_type(found) != Some(expected) => {
             Err(CallbackError::WrongContentType {
                 expected,
@@ -130,45 +139,193 @@ pub fn check_content_type(
     }
 }
 
-/// The pairs of an `application/x-www-form-urlencoded` body, decoded (`+` is a space).
-pub fn form_pairs(body: &[u8]) -> Result<Vec<(Cow<'_, str>, Value<'_>)>, CallbackError> {
-    body.split(|b| *b == b'&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let mut parts = pair.splitn(2, |b| *b == b'=');
-            let key = decode_form(parts.next().unwrap_or_default(), None)?;
-            let value = decode_form(parts.next().unwrap_or_default(), Some(&key))?;
-            Ok((key, Value::Text(value)))
-        })
-        .collect()
+/// The members of a body, handed one by one to the generated key dispatch.
+pub struct Members<'a> {
+    body: &'a [u8],
+    source: Source,
+    /// The fast JSON scan met something outside its subset: serde_json reads the body again.
+    outside: bool,
 }
 
-fn decode_form<'a>(raw: &'a [u8], key: Option<&str>) -> Result<Cow<'a, str>, CallbackError> {
-    // The key names the error; a key that is itself not UTF-8 is shown cut, as it decoded.
-    let not_utf8 = |bytes: &[u8]| CallbackError::NotUtf8 {
-        key: key.map_or_else(
-            || String::from_utf8_lossy(bytes).chars().take(64).collect(),
-            str::to_owned,
-        ),
-    };
-    if !raw.contains(&b'+') && !raw.contains(&b'%') {
-        return std::str::from_utf8(raw)
-            .map(Cow::Borrowed)
-            .map_err(|_| not_utf8(raw));
-    }
-    // `+` is a space, but `%2B` is a `+`: replace before decoding.
-    let decoded: Vec<u8> = if raw.contains(&b'+') {
-        let spaced: Vec<u8> = raw
-            .iter()
-            .map(|b| if *b == b'+' { b' ' } else { *b })
-            .collect();
-        percent_decode(&spaced).collect()
+#[derive(Clone, Copy)]
+enum Source {
+    Form,
+    FastJson,
+    SerdeJson,
+}
+
+/// Builds from a form body: `build` creates the fields and calls [`Members::for_each`].
+pub fn form<T>(
+    body: &[u8],
+    build: impl Fn(&mut Members<'_>) -> Result<T, CallbackError>,
+) -> Result<T, CallbackError> {
+    build(&mut Members::new(body, Source::Form))
+}
+
+/// Builds from a JSON body: through the fast scan, and again through serde_json when the body
+/// is outside the scan's subset (that fresh `build` starts from empty fields).
+pub fn json<T>(
+    body: &[u8],
+    build: impl Fn(&mut Members<'_>) -> Result<T, CallbackError>,
+) -> Result<T, CallbackError> {
+    let mut members = Members::new(body, Source::FastJson);
+    let built = build(&mut members);
+    if members.outside {
+        build(&mut Members::new(body, Source::SerdeJson))
     } else {
-        percent_decode(raw).collect()
-    };
-    String::from_utf8(decoded)
-        .map(Cow::Owned)
-        .map_err(|err| not_utf8(err.as_bytes()))
+        built
+    }
+}
+
+impl<'a> Members<'a> {
+    fn new(body: &'a [u8], source: Source) -> Self {
+        Members {
+            body,
+            source,
+            outside: false,
+        }
+    }
+
+    /// Calls `visit` with each key and value in body order, stopping at its first error. A
+    /// body error (not UTF-8, malformed JSON) anywhere in the body wins over that error, as
+    /// when the whole body was read first.
+    pub fn for_each(
+        &mut self,
+        mut visit: impl FnMut(&str, &Value<'_>) -> Result<(), CallbackError>,
+    ) -> Result<(), CallbackError> {
+        match self.source {
+            Source::Form => for_each_form_pair(self.body, visit),
+            Source::FastJson => fast_json::for_each_member(self.body, visit).unwrap_or_else(|| {
+                self.outside = true;
+                // Never seen: `json` discards it and reads the body with serde_json.
+                Err(CallbackError::MalformedJson {
+                    reason: String::new(),
+                })
+            }),
+            Source::SerdeJson => json_pairs(self.body)?
+                .iter()
+                .try_for_each(|(key, value)| visit(key, value)),
+        }
+    }
+}
+
+/// Visits the pairs of an `application/x-www-form-urlencoded` body, decoded (`+` is a space).
+fn for_each_form_pair(
+    body: &[u8],
+    mut visit: impl FnMut(&str, &Value<'_>) -> Result<(), CallbackError>,
+) -> Result<(), CallbackError> {
+    // A UTF-8 body is checked once; its plain keys and values are then slices of it.
+    let text = std::str::from_utf8(body).ok();
+    // Decoded keys and values go here, one at a time: no allocation per pair.
+    let (mut key_scratch, mut value_scratch) = (Vec::new(), Vec::new());
+    let mut refused = None;
+    let mut pos = 0;
+    while let Some(pair) = next_form_pair(body, &mut pos) {
+        let key = form_text(body, text, pair.key, pair.key_encoded, &mut key_scratch).map_err(
+            |bytes| CallbackError::NotUtf8 {
+                key: String::from_utf8_lossy(bytes).chars().take(64).collect(),
+            },
+        )?;
+        let value = form_text(
+            body,
+            text,
+            pair.value,
+            pair.value_encoded,
+            &mut value_scratch,
+        )
+        .map_err(|_| CallbackError::NotUtf8 {
+            key: key.to_owned(),
+        })?;
+        // After the first refused value the rest is still decoded: a bad pair later wins.
+        if refused.is_none() {
+            if let Err(err) = visit(key, &Value::Text(Cow::Borrowed(value))) {
+                refused = Some(err);
+            }
+        }
+    }
+    refused.map_or(Ok(()), Err)
+}
+
+/// One `key=value` of a form body: where its parts are, and whether they need decoding.
+struct FormPair {
+    key: Range<usize>,
+    value: Range<usize>,
+    key_encoded: bool,
+    value_encoded: bool,
+}
+
+/// The next non-empty pair at or after `pos`, in one pass over its bytes.
+fn next_form_pair(body: &[u8], pos: &mut usize) -> Option<FormPair> {
+    let stops =
+        |word| equal(word, b'&') | equal(word, b'=') | equal(word, b'%') | equal(word, b'+');
+    loop {
+        let start = *pos;
+        if start >= body.len() {
+            return None;
+        }
+        let (mut eq, mut key_encoded, mut value_encoded) = (None, false, false);
+        let mut at = start;
+        let end = loop {
+            let Some(i) = find(body, at, stops, |b| matches!(b, b'&' | b'=' | b'%' | b'+')) else {
+                break body.len();
+            };
+            match (body.get(i), eq) {
+                (Some(b'&'), _) => break i,
+                (Some(b'='), None) => eq = Some(i),
+                (Some(b'='), Some(_)) => {}
+                (_, None) => key_encoded = true,
+                (_, Some(_)) => value_encoded = true,
+            }
+            at = i + 1;
+        };
+        *pos = end + 1;
+        if end > start {
+            let (key, value) = match eq {
+                Some(eq) => (start..eq, eq + 1..end),
+                None => (start..end, end..end),
+            };
+            return Some(FormPair {
+                key,
+                value,
+                key_encoded,
+                value_encoded,
+            });
+        }
+    }
+}
+
+/// A key or value of a form body as text, decoded into `scratch` when it needs it; else the
+/// bytes that are not UTF-8.
+fn form_text<'a>(
+    body: &'a [u8],
+    text: Option<&'a str>,
+    range: Range<usize>,
+    encoded: bool,
+    scratch: &'a mut Vec<u8>,
+) -> Result<&'a str, &'a [u8]> {
+    let raw = body.get(range.clone()).unwrap_or_default();
+    if encoded {
+        decode_form_into(raw, scratch);
+        let decoded: &'a [u8] = scratch;
+        return std::str::from_utf8(decoded).map_err(|_| decoded);
+    }
+    match text.and_then(|text| text.get(range)) {
+        Some(plain) => Ok(plain),
+        None => std::str::from_utf8(raw).map_err(|_| raw),
+    }
+}
+
+/// `+` is a space, but `%2B` is a `+`: neither is a hex digit, so decoding between the `+`
+/// is decoding after replacing them.
+fn decode_form_into(raw: &[u8], decoded: &mut Vec<u8>) {
+    decoded.clear();
+    decoded.reserve(raw.len());
+    for (i, part) in raw.split(|b| *b == b'+').enumerate() {
+        if i > 0 {
+            decoded.push(b' ');
+        }
+        decoded.extend(percent_decode(part));
+    }
 }
 
 /// The members of a JSON object body, with strings unescaped and other values as written.
@@ -247,6 +404,7 @@ impl<'de> serde::Deserialize<'de> for CowStr<'de> {
     }
 }
 
+#[inline]
 fn parse_value<T>(key: &'static str, value: &Value<'_>) -> Result<T, CallbackError>
 where
     T: FromStr,
@@ -304,6 +462,7 @@ where
 }
 
 /// Fills `slot` once: a key seen twice is an error.
+#[inline]
 fn store<T>(
     slot: &mut Option<T>,
     key: &'static str,

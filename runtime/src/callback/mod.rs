@@ -47,7 +47,8 @@ pub use oss_callback_catalog::{SystemVar, Variable, is_custom_key};
 
 #[doc(hidden)]
 pub use self::body::{
-    Value, check_content_type, form_pairs, json_pairs, required, set, set_optional,
+    Members, Value, check_content_type, fast_json_members, form, json, json_pairs, required, set,
+    set_optional,
 };
 
 /// A struct that OSS callbacks are parsed into; implement it with `#[derive(OssCallback)]`.

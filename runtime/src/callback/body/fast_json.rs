@@ -1,0 +1,162 @@
+//! A one-pass reader of the JSON OSS writes: one flat object whose values are strings without
+//! escapes, numbers, `true`, `false` or `null`. It hands out slices of the body; anything else
+//! (escapes, arrays, objects, any syntax error) is left to serde_json, which stays the judge:
+//! `tests/tests/from_body.rs` and the `callback_body` fuzz target check that both read the
+//! same members.
+
+use std::borrow::Cow;
+
+use super::words::{below, equal, find};
+use super::{CallbackError, Value};
+
+/// Calls `visit` with each member in body order, stopping at its first error (still checking
+/// the rest of the body). `None`: the body is outside the subset, and nothing it visited counts.
+pub fn for_each_member(
+    body: &[u8],
+    mut visit: impl FnMut(&str, &Value<'_>) -> Result<(), CallbackError>,
+) -> Option<Result<(), CallbackError>> {
+    // Valid JSON is valid UTF-8: checked once, every slice below is a `str`.
+    let text = std::str::from_utf8(body).ok()?;
+    let mut scan = Scanner { text, pos: 0 };
+    let mut refused = None;
+    scan.token(b'{')?;
+    let mut next = scan.next_token()?;
+    if next != b'}' {
+        loop {
+            (next == b'"').then_some(())?;
+            let key = scan.string()?;
+            scan.token(b':')?;
+            let value = scan.value()?;
+            if refused.is_none() {
+                if let Err(err) = visit(key, &value) {
+                    refused = Some(err);
+                }
+            }
+            match scan.next_token()? {
+                b',' => next = scan.next_token()?,
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    scan.skip_whitespace();
+    (scan.pos == text.len()).then(|| refused.map_or(Ok(()), Err))
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Some(byte);
+        self.pos += usize::from(found);
+        found
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.eat(byte).then_some(())
+    }
+
+    /// The next byte that is not whitespace, consumed.
+    fn next_token(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        let byte = self.peek()?;
+        self.pos += 1;
+        Some(byte)
+    }
+
+    /// Consumes `byte`, after whitespace.
+    fn token(&mut self, byte: u8) -> Option<()> {
+        (self.next_token()? == byte).then_some(())
+    }
+
+    /// JSON's whitespace, exactly: serde_json refuses any other.
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Runs over bytes while `more` holds; how many.
+    fn skip_while(&mut self, more: impl Fn(u8) -> bool) -> usize {
+        let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
+        let n = rest.iter().position(|b| !more(*b)).unwrap_or(rest.len());
+        self.pos += n;
+        n
+    }
+
+    /// The text from `start` to here.
+    fn since(&self, start: usize) -> Option<&'a str> {
+        self.text.get(start..self.pos)
+    }
+
+    /// A string's content after its opening quote, through the closing one. Escapes and the
+    /// control characters JSON forbids are outside the subset.
+    fn string(&mut self) -> Option<&'a str> {
+        let start = self.pos;
+        let end = find(self.text.as_bytes(), start, string_stops, |b| {
+            matches!(b, b'"' | b'\\' | 0..0x20)
+        })?;
+        let content = self.text.get(start..end)?;
+        self.pos = end;
+        self.expect(b'"')?;
+        Some(content)
+    }
+
+    /// A value, after whitespace.
+    #[inline]
+    fn value(&mut self) -> Option<Value<'a>> {
+        self.skip_whitespace();
+        let start = self.pos;
+        match self.peek()? {
+            b'"' => {
+                self.pos += 1;
+                return self.string().map(|s| Value::Text(Cow::Borrowed(s)));
+            }
+            b'n' => return self.literal("null").then_some(Value::Null),
+            b't' => self.literal("true").then_some(())?,
+            b'f' => self.literal("false").then_some(())?,
+            _ => self.number()?,
+        }
+        // Numbers and `true`/`false` as written, as serde_json's raw value keeps them.
+        self.since(start).map(|s| Value::Text(Cow::Borrowed(s)))
+    }
+
+    fn literal(&mut self, word: &str) -> bool {
+        let found = self
+            .text
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(word));
+        if found {
+            self.pos += word.len();
+        }
+        found
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, JSON's grammar.
+    fn number(&mut self) -> Option<()> {
+        self.eat(b'-');
+        if !self.eat(b'0') {
+            (self.skip_while(|b| b.is_ascii_digit()) > 0).then_some(())?;
+        }
+        if self.eat(b'.') {
+            (self.skip_while(|b| b.is_ascii_digit()) > 0).then_some(())?;
+        }
+        if self.eat(b'e') || self.eat(b'E') {
+            let _ = self.eat(b'+') || self.eat(b'-');
+            (self.skip_while(|b| b.is_ascii_digit()) > 0).then_some(())?;
+        }
+        Some(())
+    }
+}
+
+/// Marks the bytes that end a plain string: `"`, `\\` and the control characters.
+fn string_stops(word: u64) -> u64 {
+    equal(word, b'"') | equal(word, b'\\') | below(word, 0x20)
+}

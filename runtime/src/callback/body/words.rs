@@ -1,0 +1,38 @@
+//! Finding the next byte of interest eight bytes at a time: form and JSON bodies are mostly
+//! plain text between a few delimiters.
+
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// Marks (high bit) the bytes of `word` below `n` (n <= 0x80). A byte above a marked one may
+/// be marked wrongly (the borrow runs on), so only the lowest mark counts.
+pub(super) fn below(word: u64, n: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH_BITS
+}
+
+/// Marks the bytes of `word` equal to `byte`, with the same caveat.
+pub(super) fn equal(word: u64, byte: u8) -> u64 {
+    below(word ^ (ONES * u64::from(byte)), 1)
+}
+
+/// The index of the first byte of `bytes` at or after `from` that `marks` marks (in little
+/// endian words) and `is_stop` accepts (for the last bytes).
+pub(super) fn find(
+    bytes: &[u8],
+    from: usize,
+    marks: impl Fn(u64) -> u64,
+    is_stop: impl Fn(u8) -> bool,
+) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut words = rest.chunks_exact(8);
+    let mut at = from;
+    for word in words.by_ref() {
+        let marked = marks(u64::from_le_bytes(word.try_into().ok()?));
+        if marked != 0 {
+            return Some(at + (marked.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let tail = words.remainder();
+    tail.iter().position(|b| is_stop(*b)).map(|i| at + i)
+}
