@@ -29,12 +29,14 @@ async fn on_upload(Callback(upload): Callback<Upload>) -> Reply<Value> {
         uid,
     } = upload;
     // Object names and variables come from uploaders: escaped, they cannot forge log lines.
-    eprintln!(
-        "user {uid}: {}/{}, {size} bytes, {}, width {width:?}",
+    // Formatted first: stderr is unbuffered, and each piece of a format is a write of its own.
+    let line = format!(
+        "user {uid}: {}/{}, {size} bytes, {}, width {width:?}\n",
         Escaped(&bucket),
         Escaped(&object),
         Escaped(&mime_type)
     );
+    eprint!("{line}");
     Reply(json!({ "Status": "OK", "object": object }))
 }
 

@@ -21,14 +21,17 @@ pub struct Escaped<'a>(pub &'a str);
 
 impl fmt::Display for Escaped<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            if c.is_control() || c == '\\' {
+        // Runs of kept characters in one piece: each piece is a write(2) on unbuffered stderr.
+        let mut rest = self.0;
+        while let Some(at) = rest.find(|c: char| c.is_control() || c == '\\') {
+            f.write_str(&rest[..at])?;
+            let mut tail = rest[at..].chars();
+            if let Some(c) = tail.next() {
                 write!(f, "{}", c.escape_default())?;
-            } else {
-                fmt::Write::write_char(f, c)?;
             }
+            rest = tail.as_str();
         }
-        Ok(())
+        f.write_str(rest)
     }
 }
 
@@ -116,6 +119,26 @@ mod tests {
             Escaped("k\r\n\u{1b}[31m\t\\ é").to_string(),
             "k\\r\\n\\u{1b}[31m\\t\\\\ é"
         );
+    }
+
+    #[test]
+    fn escaped_writes_runs_of_kept_characters_in_one_piece() {
+        struct Pieces(Vec<String>);
+        impl fmt::Write for Pieces {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0.push(s.to_owned());
+                Ok(())
+            }
+        }
+        let mut pieces = Pieces(Vec::new());
+        fmt::write(&mut pieces, format_args!("{}", Escaped("cat é.jpg\nx"))).unwrap();
+        let pieces: Vec<&str> = pieces
+            .0
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !p.is_empty())
+            .collect();
+        assert_eq!(pieces, ["cat é.jpg", "\\n", "x"]);
     }
 
     #[test]

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
+use hyper::server::conn::http1::Builder;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpSocket, TcpStream, ToSocketAddrs};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
@@ -308,10 +308,10 @@ fn serve_connection(
     registered: Registered,
     mut stopped: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> + Send + 'static {
-    // HTTP/1 only: OSS speaks HTTP/1.1, and the HTTP/2 detection would read without a timeout.
-    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
+    // HTTP/1 only: OSS speaks HTTP/1.1, and the HTTP/2 detection would read without a timeout
+    // (and building h2 costs every user compile time).
+    let mut builder = Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(config.header_read_timeout)
         .max_buf_size(config.max_head_bytes.max(MIN_HEAD_BYTES));
