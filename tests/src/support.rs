@@ -201,6 +201,19 @@ impl Transport for LocalTransport {
     }
 }
 
+/// Serves `app` with `oss_callback::axum::serve`'s bounds on a loopback port until the test
+/// ends; returns the address.
+pub async fn serve_on_loopback(app: axum::Router) -> std::net::SocketAddr {
+    let listener = oss_callback::axum::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(oss_callback::axum::serve_with_shutdown(
+        listener,
+        app,
+        std::future::pending(),
+    ));
+    addr
+}
+
 /// A key server that answers every request with `body` after `delay`, counting requests.
 pub async fn key_server(
     body: Vec<u8>,

@@ -9,7 +9,9 @@ use axum::routing::post;
 use axum::{Extension, Router};
 use oss_callback::OssCallback;
 use oss_callback::axum::{Callback, CallbackConfig, Reply, warn_when_slower_than};
-use oss_callback_tests::support::{Signer, captured_logs, logs_so_far, signed_post};
+use oss_callback_tests::support::{
+    Signer, captured_logs, logs_so_far, serve_on_loopback, signed_post,
+};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -108,13 +110,7 @@ async fn an_unsigned_trickled_body_produces_no_message_naming_oss() {
         .layer(Extension(
             CallbackConfig::default().read_timeout(Duration::from_millis(5_500)),
         ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(oss_callback::axum::serve_with_shutdown(
-        listener,
-        app,
-        std::future::pending(),
-    ));
+    let addr = serve_on_loopback(app).await;
 
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let head = "POST /cb HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\

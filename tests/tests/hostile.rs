@@ -12,7 +12,8 @@ use oss_callback::judge::{Answer, Rule, ServerResponse};
 use oss_callback::verify::{Key, KeyFetcher, KeySource, VerifyError, verify_with};
 use oss_callback::{CallbackFailed, OssCallback, OssError};
 use oss_callback_tests::support::{
-    LocalTransport, RawResponse, Signer, assert_rejected, exchange, key_server, signed_post,
+    LocalTransport, RawResponse, Signer, assert_rejected, exchange, key_server, serve_on_loopback,
+    signed_post,
 };
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -62,9 +63,7 @@ async fn server() -> Server {
                 .read_timeout(Duration::from_secs(1))
                 .max_callback_bytes(1024 * 1024),
         ));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(oss_callback::axum::serve(listener, app));
+    let addr = serve_on_loopback(app).await;
     Server {
         addr,
         signer,

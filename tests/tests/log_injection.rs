@@ -6,7 +6,9 @@ use axum::routing::post;
 use axum::{Extension, Router};
 use oss_callback::OssCallback;
 use oss_callback::axum::{Callback, CallbackConfig, Escaped, Reply};
-use oss_callback_tests::support::{Signer, captured_logs, logs_so_far, signed_post};
+use oss_callback_tests::support::{
+    Signer, captured_logs, logs_so_far, serve_on_loopback, signed_post,
+};
 use serde_json::{Value, json};
 
 #[derive(OssCallback, Debug)]
@@ -50,13 +52,7 @@ async fn cr_lf_and_esc_in_object_keys_and_custom_vars_reach_the_logs_escaped() {
         .route("/cb", post(on_upload))
         .route("/numbered", post(on_numbered))
         .layer(Extension(CallbackConfig::pinned(signer.public.clone())));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(oss_callback::axum::serve_with_shutdown(
-        listener,
-        app,
-        std::future::pending(),
-    ));
+    let addr = serve_on_loopback(app).await;
 
     let form = |pairs: &[(&str, &str)]| serde_urlencoded_form(pairs);
     let body = form(&[("object", EVIL), ("note", EVIL)]);
