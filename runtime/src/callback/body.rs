@@ -266,7 +266,7 @@ fn next_form_pair(body: &[u8], pos: &mut usize) -> Option<FormPair> {
         let (mut eq, mut key_encoded, mut value_encoded) = (None, false, false);
         let mut at = start;
         let end = loop {
-            let Some(i) = find(body, at, stops, |b| matches!(b, b'&' | b'=' | b'%' | b'+')) else {
+            let Some(i) = find(body, at, stops) else {
                 break body.len();
             };
             match (body.get(i), eq) {

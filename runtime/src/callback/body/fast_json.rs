@@ -100,9 +100,7 @@ impl<'a> Scanner<'a> {
     /// control characters JSON forbids are outside the subset.
     fn string(&mut self) -> Option<&'a str> {
         let start = self.pos;
-        let end = find(self.text.as_bytes(), start, string_stops, |b| {
-            matches!(b, b'"' | b'\\' | 0..0x20)
-        })?;
+        let end = find(self.text.as_bytes(), start, string_stops)?;
         let content = self.text.get(start..end)?;
         self.pos = end;
         self.expect(b'"')?;

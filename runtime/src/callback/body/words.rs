@@ -16,13 +16,9 @@ pub(super) fn equal(word: u64, byte: u8) -> u64 {
 }
 
 /// The index of the first byte of `bytes` at or after `from` that `marks` marks (in little
-/// endian words) and `is_stop` accepts (for the last bytes).
-pub(super) fn find(
-    bytes: &[u8],
-    from: usize,
-    marks: impl Fn(u64) -> u64,
-    is_stop: impl Fn(u8) -> bool,
-) -> Option<usize> {
+/// endian words). The last bytes are tested one per word, in its lowest lane, where a mark is
+/// exact: the same predicate, never a second spelling of it.
+pub(super) fn find(bytes: &[u8], from: usize, marks: impl Fn(u64) -> u64) -> Option<usize> {
     let rest = bytes.get(from..)?;
     let mut words = rest.chunks_exact(8);
     let mut at = from;
@@ -34,5 +30,7 @@ pub(super) fn find(
         at += 8;
     }
     let tail = words.remainder();
-    tail.iter().position(|b| is_stop(*b)).map(|i| at + i)
+    tail.iter()
+        .position(|b| marks(u64::from(*b)) & 0x80 != 0)
+        .map(|i| at + i)
 }
