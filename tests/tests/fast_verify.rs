@@ -1,7 +1,8 @@
-//! The fast RSA-512 path of `Key` against its oracle, `rsa` 0.9: both give the same verdict on
-//! signatures of random messages by random 512-bit keys, on every tamper (bit flips, `s >= n`,
-//! all zeros, all `FF`, random bytes, blocks that are almost the right encoding) and on the
-//! spec's real vectors.
+//! `Key`'s verification against its oracle, `rsa` 0.9: both give the same verdict on
+//! signatures of random messages by random 512-bit keys (the fast path), on every tamper (bit
+//! flips, `s >= n`, all zeros, all `FF`, random bytes, blocks that are almost the right
+//! encoding) and on the spec's real vectors; and, for keys of other sizes and exponents (the
+//! heap-sized path), on signatures, bit flips and arbitrary bytes.
 
 use std::sync::OnceLock;
 
@@ -52,8 +53,12 @@ struct Pair {
 
 impl Pair {
     fn from_seed(seed: u64) -> Pair {
-        let private =
-            RsaPrivateKey::new(&mut rand::rngs::StdRng::seed_from_u64(seed), 512).unwrap();
+        Pair::from_private(
+            RsaPrivateKey::new(&mut rand::rngs::StdRng::seed_from_u64(seed), 512).unwrap(),
+        )
+    }
+
+    fn from_private(private: RsaPrivateKey) -> Pair {
         let pem = private
             .to_public_key()
             .to_public_key_pem(LineEnding::LF)
@@ -85,6 +90,25 @@ fn left_pad(bytes: &[u8]) -> Vec<u8> {
     let mut padded = vec![0u8; 64 - bytes.len()];
     padded.extend_from_slice(bytes);
     padded
+}
+
+/// Keys off the fast path, made once: other sizes (65, 96 and 128 bytes) and e = 3.
+fn other_pairs() -> &'static [Pair] {
+    static PAIRS: OnceLock<Vec<Pair>> = OnceLock::new();
+    PAIRS.get_or_init(|| {
+        [(520, 65_537u32), (768, 65_537), (1024, 65_537), (512, 3)]
+            .into_iter()
+            .map(|(bits, e)| {
+                let private = RsaPrivateKey::new_with_exp(
+                    &mut rand::rngs::StdRng::seed_from_u64(bits as u64 + u64::from(e)),
+                    bits,
+                    &BigUint::from(e),
+                )
+                .unwrap();
+                Pair::from_private(private)
+            })
+            .collect()
+    })
 }
 
 /// Eight key pairs, made once: generating a key costs more than a case.
@@ -234,6 +258,27 @@ proptest! {
         prop_assume!(BigUint::from_bytes_be(&block) < *pair.n());
         let accepted = verdict(&pair.key, &message, &pair.sign_raw(&block));
         prop_assert_eq!(accepted, !changed);
+    }
+
+    #[test]
+    fn keys_of_other_sizes_and_exponents_agree_with_rsa(
+        pair in 0usize..4,
+        message in proptest::collection::vec(any::<u8>(), 0..64),
+        bit in 0usize..1024,
+        arbitrary in proptest::collection::vec(any::<u8>(), 128),
+    ) {
+        let pair = &other_pairs()[pair];
+        let size = pair.key.size();
+        let signature = pair.sign(&message);
+        prop_assert_eq!(signature.len(), size);
+        prop_assert!(verdict(&pair.key, &message, &signature));
+        let mut flipped = signature.clone();
+        flipped[(bit / 8) % size] ^= 1 << (bit % 8);
+        prop_assert!(!verdict(&pair.key, &message, &flipped));
+        verdict(&pair.key, &message, &arbitrary[..size]);
+        for wrong_size in [&signature[1..], &[signature.as_slice(), &[0]].concat()] {
+            prop_assert!(verify_signed_bytes(&message, BASE64.encode(wrong_size).as_bytes(), &pair.key).is_err());
+        }
     }
 
     #[test]

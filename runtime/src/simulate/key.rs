@@ -1,13 +1,15 @@
 //! The simulator's signing key. It is public, committed here, and signs nothing real: pin its
 //! public half in a server under test, never in production.
 
-use md5::Md5;
-use rsa::RsaPrivateKey;
-use rsa::pkcs1v15::SigningKey;
-use rsa::pkcs8::DecodePrivateKey;
-use rsa::signature::{SignatureEncoding, Signer};
+use crypto_bigint::modular::{MontyForm, MontyParams};
+use crypto_bigint::{Encoding, U512};
+use md5::{Digest, Md5};
+use pkcs1::RsaPrivateKey;
+use spki::der::Decode;
 
 use crate::verify::Key;
+use crate::verify::pkcs1v15::md5_block;
+use crate::verify::rsa512::{RSA512_BYTES, params_512};
 
 /// The simulator's public key (RSA-512, like OSS's): pin it in the server you test, e.g.
 /// `CallbackConfig::pinned(Key::pinned(SIMULATOR_PUBLIC_KEY_PEM)?)` or
@@ -18,39 +20,61 @@ MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAMgkVgypUK++tqAgwMIIVgMWsH6hAPte
 -----END PUBLIC KEY-----
 ";
 
-/// The private half. Public on purpose: this key proves nothing outside tests.
-const SIMULATOR_PRIVATE_KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----
-MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAyCRWDKlQr762oCDA
-wghWAxawfqEA+172z9Ay8tBHfQ/Jm4RoVeIaHKadn6P9VFkOg3vL1R36it2HyJJv
-vjYl2QIDAQABAkEAu0UUpyA+eVNP+qDq/CNkp9sxJitsicif1G+RXJX6bk8P9MpE
-78DkL6o+t6oBJ+i0jpW4fuCQyhkmu9DD5W5eaQIhAPieIA2FWZwhR4IveXfRl63g
-6CFzG9z5mArIIqggKmvLAiEAzhW4m/99oT0t76eJPd+gQOs08iBgtxnq3n5Fpmk+
-SGsCID8cBI7qFsEnQXuuiWr87T/aI5K6IYyKXyn9e66p25rZAiAIPR4QPnqLQ6Le
-fdgivRnu/ngzZc/4AfU9x9aI/JQc2QIhAJoVgwpa81ploEinWq+7Y2ibcEszIR+P
-btFWWBszrnvd
------END PRIVATE KEY-----
+/// The private half (PKCS#1). Public on purpose: this key proves nothing outside tests.
+const SIMULATOR_PRIVATE_KEY_PEM: &str = "-----BEGIN RSA PRIVATE KEY-----
+MIIBOwIBAAJBAMgkVgypUK++tqAgwMIIVgMWsH6hAPte9s/QMvLQR30PyZuEaFXi
+GhymnZ+j/VRZDoN7y9Ud+ordh8iSb742JdkCAwEAAQJBALtFFKcgPnlTT/qg6vwj
+ZKfbMSYrbInIn9RvkVyV+m5PD/TKRO/A5C+qPreqASfotI6VuH7gkMoZJrvQw+Vu
+XmkCIQD4niANhVmcIUeCL3l30Zet4Oghcxvc+ZgKyCKoICprywIhAM4VuJv/faE9
+Le+niT3foEDrNPIgYLcZ6t5+RaZpPkhrAiA/HASO6hbBJ0F7rolq/O0/2iOSuiGM
+il8p/Xuuqdua2QIgCD0eED56i0Oi3n3YIr0Z7v54M2XP+AH1PcfWiPyUHNkCIQCa
+FYMKWvNaZaBIp1qvu2Nom3BLMyEfj27RVlgbM6573Q==
+-----END RSA PRIVATE KEY-----
 ";
 
-/// Signs like OSS: MD5 with RSA, PKCS#1 v1.5.
+/// Signs like OSS: MD5 with RSA, PKCS#1 v1.5, `block^d mod n` on 512-bit integers. Not
+/// hardened against timing: the key is public anyway.
 pub(crate) struct SimulatorSigner {
-    signing: SigningKey<Md5>,
+    params: MontyParams<{ U512::LIMBS }>,
+    private_exponent: U512,
 }
 
 impl SimulatorSigner {
     #[allow(clippy::expect_used)] // A constant of this crate, parsed by its tests: it cannot fail.
     pub(crate) fn new() -> SimulatorSigner {
-        let private = RsaPrivateKey::from_pkcs8_pem(SIMULATOR_PRIVATE_KEY_PEM)
-            .expect("the simulator's key parses");
-        SimulatorSigner {
-            signing: SigningKey::new(private),
-        }
+        SimulatorSigner::from_pem(SIMULATOR_PRIVATE_KEY_PEM).expect("the simulator's key parses")
+    }
+
+    /// A 512-bit PKCS#1 private key's `n` and `d`.
+    fn from_pem(pem: &str) -> Option<SimulatorSigner> {
+        let (_, der) = spki::der::pem::decode_vec(pem.as_bytes()).ok()?;
+        let key = RsaPrivateKey::from_der(&der).ok()?;
+        let params = params_512(&to_512(key.modulus.as_bytes())?)?;
+        Some(SimulatorSigner {
+            params,
+            private_exponent: U512::from_be_bytes(to_512(key.private_exponent.as_bytes())?),
+        })
     }
 
     /// The signature of `message`, base64, as OSS puts it in `Authorization`.
     pub(crate) fn sign(&self, message: &[u8]) -> String {
         use base64::Engine;
-        base64::engine::general_purpose::STANDARD.encode(self.signing.sign(message).to_bytes())
+        let mut block = [0u8; RSA512_BYTES];
+        md5_block(&Md5::digest(message).into(), &mut block);
+        let signature = MontyForm::new(&U512::from_be_bytes(block), self.params)
+            .pow(&self.private_exponent)
+            .retrieve();
+        base64::engine::general_purpose::STANDARD.encode(signature.to_be_bytes())
     }
+}
+
+/// A DER integer's bytes (no leading zeros) left-padded to 64 (`None` if longer).
+fn to_512(bytes: &[u8]) -> Option<[u8; RSA512_BYTES]> {
+    let mut padded = [0u8; RSA512_BYTES];
+    padded
+        .get_mut(RSA512_BYTES.checked_sub(bytes.len())?..)?
+        .copy_from_slice(bytes);
+    Some(padded)
 }
 
 /// The simulator's public key, to pin.
@@ -58,4 +82,48 @@ impl SimulatorSigner {
 #[must_use]
 pub fn simulator_key() -> Key {
     Key::pinned(SIMULATOR_PUBLIC_KEY_PEM).expect("the simulator's public key parses")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs1v15::SigningKey;
+    use rsa::signature::{SignatureEncoding, Signer};
+
+    #[test]
+    fn signatures_are_the_ones_rsa_makes_and_verify_with_the_public_half() {
+        use base64::Engine;
+        let signer = SimulatorSigner::new();
+        let oracle = SigningKey::<Md5>::new(
+            rsa::RsaPrivateKey::from_pkcs1_pem(SIMULATOR_PRIVATE_KEY_PEM).unwrap(),
+        );
+        for message in [&b""[..], b"/callback\nbucket=b", &[0xFF; 1000]] {
+            let signature = signer.sign(message);
+            let expected = oracle.sign(message).to_bytes();
+            assert_eq!(
+                base64::engine::general_purpose::STANDARD
+                    .decode(&signature)
+                    .unwrap(),
+                expected.as_ref()
+            );
+            assert!(
+                crate::verify::verify_signed_bytes(message, signature.as_bytes(), &simulator_key())
+                    .is_ok()
+            );
+        }
+    }
+
+    #[test]
+    fn the_public_half_is_the_private_keys() {
+        use rsa::pkcs8::EncodePublicKey;
+        let private = rsa::RsaPrivateKey::from_pkcs1_pem(SIMULATOR_PRIVATE_KEY_PEM).unwrap();
+        let public = private
+            .to_public_key()
+            .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+            .unwrap();
+        assert_eq!(public, SIMULATOR_PUBLIC_KEY_PEM);
+        assert!(SimulatorSigner::from_pem(SIMULATOR_PUBLIC_KEY_PEM).is_none());
+    }
 }

@@ -1,16 +1,18 @@
-//! RSA public keys that OSS callbacks are signed with.
+//! RSA public keys that OSS callbacks are signed with: read from PEM or DER (RustCrypto's
+//! `spki` and `pkcs1`), compared, printed, and set up once for verification.
 
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
 use md5::{Digest, Md5};
-use rsa::RsaPublicKey;
-use rsa::pkcs1::{DecodeRsaPublicKey, EncodeRsaPublicKey};
-use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
-use rsa::signature::DigestVerifier;
-use rsa::traits::PublicKeyParts;
+use pkcs1::RsaPublicKey;
+use spki::der::asn1::{AnyRef, BitStringRef, Null, UintRef};
+use spki::der::pem::LineEnding;
+use spki::der::{Decode, Encode};
+use spki::{AlgorithmIdentifierRef, ObjectIdentifier, SubjectPublicKeyInfoRef};
 
+use super::any_size::AnySize;
+use super::pkcs1v15::MIN_MODULUS_BYTES;
 use super::rsa512::{RSA512_BYTES, Rsa512};
 
 /// The public key OSS signs every callback with: `callback_pub_key_v1.pem` at
@@ -30,8 +32,8 @@ static OSS_KEY: LazyLock<Key> =
 /// An RSA public key that verifies OSS callback signatures (MD5 with RSA, PKCS#1 v1.5).
 ///
 /// Cloning is cheap. A 512-bit key with e = 65537 (OSS's, the simulator's) verifies by a
-/// Montgomery exponentiation on a fixed 512-bit integer, set up once when the key is built
-/// and several times faster than `rsa`; any other key verifies with `rsa`.
+/// Montgomery exponentiation on a fixed 512-bit integer, set up once when the key is built;
+/// any other key (360 to 4,096 bits, e from 3 to 2^33 - 1, odd) on heap-sized integers.
 ///
 /// ```
 /// use oss_callback::verify::{Key, OSS_PUBLIC_KEY_PEM};
@@ -46,11 +48,29 @@ pub struct Key {
 }
 
 struct KeyInner {
-    public: RsaPublicKey,
-    verifying: VerifyingKey<Md5>,
-    /// For 512-bit keys with e = 65537 (OSS's): ~4x faster than `verifying`.
-    rsa512: Option<Rsa512>,
+    /// `n`, big-endian, without leading zeros.
+    modulus: Box<[u8]>,
+    /// `e`.
+    exponent: u64,
+    verifier: Verifier,
 }
+
+/// How the key verifies: set up once, when it is read.
+#[allow(clippy::large_enum_variant)] // One per key, behind the `Arc`: boxing adds a hop per check.
+enum Verifier {
+    /// 512-bit with e = 65537 (OSS's): a fixed-size exponentiation, ~4x faster.
+    Rsa512(Rsa512),
+    AnySize(AnySize),
+}
+
+/// `rsaEncryption` (RFC 8017, appendix A.1), the algorithm of every RSA public key.
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+/// The largest modulus accepted, in bits (as `rsa` and most TLS stacks).
+const MAX_MODULUS_BITS: usize = 4096;
+
+/// The exponent's range (as `rsa`): below 3 no RSA key exists, above 2^33 - 1 nobody uses one.
+const EXPONENTS: std::ops::RangeInclusive<u64> = 3..=(1 << 33) - 1;
 
 /// Why a key could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +86,14 @@ impl fmt::Display for KeyError {
 
 impl std::error::Error for KeyError {}
 
+impl KeyError {
+    fn new(reason: impl fmt::Display) -> KeyError {
+        KeyError {
+            reason: reason.to_string(),
+        }
+    }
+}
+
 impl Key {
     /// The key OSS signs callbacks with (built in, no network).
     #[must_use]
@@ -76,71 +104,122 @@ impl Key {
     /// Any other key, as PEM: `BEGIN PUBLIC KEY` (SubjectPublicKeyInfo) or
     /// `BEGIN RSA PUBLIC KEY` (PKCS#1). For example the simulator's, or a test key.
     pub fn pinned(pem: &str) -> Result<Key, KeyError> {
-        let public = RsaPublicKey::from_public_key_pem(pem.trim()).or_else(|spki| {
-            RsaPublicKey::from_pkcs1_pem(pem.trim()).map_err(|_| KeyError {
-                reason: spki.to_string(),
-            })
-        })?;
-        Ok(Key::from_rsa(public))
+        let (label, der) = spki::der::pem::decode_vec(pem.trim().as_bytes())
+            .map_err(|err| KeyError::new(format_args!("not PEM ({err})")))?;
+        match label {
+            "PUBLIC KEY" => Key::from_spki(&der),
+            "RSA PUBLIC KEY" => Key::from_pkcs1(&der),
+            other => Err(KeyError::new(format_args!(
+                "PEM labelled `{other}`, not `PUBLIC KEY` or `RSA PUBLIC KEY`"
+            ))),
+        }
     }
 
     /// A key as DER (SubjectPublicKeyInfo or PKCS#1).
     pub fn from_der(der: &[u8]) -> Result<Key, KeyError> {
-        let public = RsaPublicKey::from_public_key_der(der).or_else(|spki| {
-            RsaPublicKey::from_pkcs1_der(der).map_err(|_| KeyError {
-                reason: spki.to_string(),
-            })
-        })?;
-        Ok(Key::from_rsa(public))
+        Key::from_spki(der).or_else(|spki| Key::from_pkcs1(der).map_err(|_| spki))
     }
 
-    pub(crate) fn from_rsa(public: RsaPublicKey) -> Key {
-        Key {
-            inner: Arc::new(KeyInner {
-                verifying: VerifyingKey::new(public.clone()),
-                rsa512: Rsa512::from_public(&public),
-                public,
-            }),
+    /// SubjectPublicKeyInfo holding an `rsaEncryption` key (RFC 8017, appendix A.1).
+    fn from_spki(der: &[u8]) -> Result<Key, KeyError> {
+        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(KeyError::new)?;
+        spki.algorithm
+            .assert_algorithm_oid(RSA_ENCRYPTION)
+            .map_err(|_| {
+                KeyError::new(format_args!("algorithm {}, not RSA", spki.algorithm.oid))
+            })?;
+        if spki.algorithm.parameters_any().map_err(KeyError::new)? != Null.into() {
+            return Err(KeyError::new("RSA algorithm parameters other than NULL"));
         }
+        let pkcs1 = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| KeyError::new("a key of a fractional number of bytes"))?;
+        Key::from_pkcs1(pkcs1)
+    }
+
+    /// PKCS#1 `RSAPublicKey { modulus, publicExponent }`.
+    fn from_pkcs1(der: &[u8]) -> Result<Key, KeyError> {
+        let key = RsaPublicKey::from_der(der).map_err(KeyError::new)?;
+        Key::from_parts(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+    }
+
+    /// The key `n`, `e` (big-endian, without leading zeros, as DER integers hold them).
+    fn from_parts(modulus: &[u8], exponent: &[u8]) -> Result<Key, KeyError> {
+        let bits = modulus.len() * 8;
+        if bits > MAX_MODULUS_BITS {
+            return Err(KeyError::new(format_args!(
+                "a {bits}-bit modulus; at most {MAX_MODULUS_BITS} bits are accepted"
+            )));
+        }
+        if modulus.len() < MIN_MODULUS_BYTES {
+            return Err(KeyError::new(format_args!(
+                "a {bits}-bit modulus is too short for an MD5 signature ({} bits at least)",
+                MIN_MODULUS_BYTES * 8
+            )));
+        }
+        let exponent = to_u64(exponent)
+            .filter(|e| EXPONENTS.contains(e))
+            .ok_or_else(|| KeyError::new("a public exponent out of range (3 to 2^33 - 1)"))?;
+        let verifier = match Rsa512::new(modulus, exponent) {
+            Some(fast) => Verifier::Rsa512(fast),
+            None => Verifier::AnySize(
+                AnySize::new(modulus, exponent).ok_or_else(|| KeyError::new("an even modulus"))?,
+            ),
+        };
+        Ok(Key {
+            inner: Arc::new(KeyInner {
+                modulus: modulus.into(),
+                exponent,
+                verifier,
+            }),
+        })
     }
 
     /// Whether `signature` is this key's MD5-with-RSA (PKCS#1 v1.5) signature of what
     /// `digest` has read.
     pub(crate) fn verifies_md5(&self, digest: Md5, signature: &[u8]) -> bool {
-        if let (Some(rsa512), Ok(signature)) = (
-            &self.inner.rsa512,
-            <&[u8; RSA512_BYTES]>::try_from(signature),
-        ) {
-            return rsa512.verifies_md5(&digest.finalize().into(), signature);
+        match &self.inner.verifier {
+            Verifier::Rsa512(fast) => <&[u8; RSA512_BYTES]>::try_from(signature)
+                .is_ok_and(|signature| fast.verifies_md5(&digest.finalize().into(), signature)),
+            Verifier::AnySize(any) => any.verifies_md5(&digest.finalize().into(), signature),
         }
-        Signature::try_from(signature).is_ok_and(|signature| {
-            self.inner
-                .verifying
-                .verify_digest(digest, &signature)
-                .is_ok()
-        })
     }
 
     /// The size of the modulus, which is the size of every signature, in bytes.
     #[must_use]
     pub fn size(&self) -> usize {
-        self.inner.public.size()
+        self.inner.modulus.len()
     }
 
     /// The key as `BEGIN PUBLIC KEY` PEM.
     #[must_use]
     pub fn to_pem(&self) -> String {
-        self.inner
-            .public
-            .to_public_key_pem(LineEnding::LF)
-            .or_else(|_| self.inner.public.to_pkcs1_pem(LineEnding::LF))
-            .unwrap_or_default()
+        self.to_spki_pem().unwrap_or_default()
+    }
+
+    fn to_spki_pem(&self) -> spki::der::Result<String> {
+        let exponent = self.inner.exponent.to_be_bytes();
+        let pkcs1 = RsaPublicKey {
+            modulus: UintRef::new(&self.inner.modulus)?,
+            public_exponent: UintRef::new(&exponent)?,
+        }
+        .to_der()?;
+        let spki = SubjectPublicKeyInfoRef {
+            algorithm: AlgorithmIdentifierRef {
+                oid: RSA_ENCRYPTION,
+                parameters: Some(AnyRef::NULL),
+            },
+            subject_public_key: BitStringRef::from_bytes(&pkcs1)?,
+        };
+        spki::der::pem::encode_string("PUBLIC KEY", LineEnding::LF, &spki.to_der()?)
+            .map_err(Into::into)
     }
 }
 
 impl PartialEq for Key {
     fn eq(&self, other: &Key) -> bool {
-        self.inner.public == other.inner.public
+        self.inner.modulus == other.inner.modulus && self.inner.exponent == other.inner.exponent
     }
 }
 
@@ -153,27 +232,75 @@ impl fmt::Debug for Key {
     }
 }
 
+/// A DER integer's bytes (big-endian, no leading zeros) as a `u64`, if it fits.
+fn to_u64(bytes: &[u8]) -> Option<u64> {
+    (bytes.len() <= 8).then(|| bytes.iter().fold(0, |n, b| n << 8 | u64::from(*b)))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_oss_key_takes_the_fast_path_and_wider_keys_do_not() {
-        assert!(Key::oss().inner.rsa512.is_some());
-        let public = &Key::oss().inner.public;
-        let wider = (public.n() << 8usize) + rsa::BigUint::from(1u32);
-        let wider = Key::from_rsa(RsaPublicKey::new(wider, public.e().clone()).unwrap());
-        assert_eq!(wider.size(), 65);
-        assert!(wider.inner.rsa512.is_none());
+    const E: &[u8] = &[1, 0, 1];
+
+    /// OSS's modulus, one byte wider: `n * 256 + 1`, odd.
+    fn wider_modulus() -> Vec<u8> {
+        [Key::oss().inner.modulus.as_ref(), &[1]].concat()
     }
 
     #[test]
-    fn a_64_byte_signature_for_a_wider_key_goes_to_rsa_and_fails() {
-        let public = &Key::oss().inner.public;
-        let wider = (public.n() << 8usize) + rsa::BigUint::from(1u32);
-        let wider = Key::from_rsa(RsaPublicKey::new(wider, public.e().clone()).unwrap());
+    fn the_oss_key_takes_the_fast_path_and_wider_keys_do_not() {
+        assert!(matches!(Key::oss().inner.verifier, Verifier::Rsa512(_)));
+        let wider = Key::from_parts(&wider_modulus(), E).unwrap();
+        assert_eq!(wider.size(), 65);
+        assert!(matches!(wider.inner.verifier, Verifier::AnySize(_)));
+    }
+
+    #[test]
+    fn a_signature_of_the_wrong_size_fails_on_either_path() {
+        let wider = Key::from_parts(&wider_modulus(), E).unwrap();
         assert!(!wider.verifies_md5(Md5::new(), &[1; RSA512_BYTES]));
         assert!(!Key::oss().verifies_md5(Md5::new(), &[1; 65]));
+        assert!(!Key::oss().verifies_md5(Md5::new(), &[]));
+    }
+
+    #[test]
+    fn keys_out_of_range_are_refused_with_the_reason() {
+        let n = Key::oss().inner.modulus.clone();
+        let reason = |modulus: &[u8], exponent: &[u8]| {
+            Key::from_parts(modulus, exponent).unwrap_err().to_string()
+        };
+        assert!(reason(&n[..44], E).contains("too short"));
+        assert!(reason(&[0xFF; 513], E).contains("4104-bit modulus"));
+        let mut even = n.to_vec();
+        *even.last_mut().unwrap() &= 0xFE;
+        assert!(reason(&even, E).contains("even"));
+        for exponent in [&[][..], &[1], &[2], &[2, 0, 0, 0, 0], &[1; 9]] {
+            assert!(reason(&n, exponent).contains("exponent"), "{exponent:?}");
+        }
+        assert!(Key::from_parts(&n, &[1, 0xFF, 0xFF, 0xFF, 0xFF]).is_ok());
+        assert!(Key::from_parts(&[0xFF; 512], E).is_ok());
+    }
+
+    #[test]
+    fn pem_that_is_not_a_public_key_says_what_it_is() {
+        let private = "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n";
+        assert!(
+            Key::pinned(private)
+                .unwrap_err()
+                .to_string()
+                .contains("`PRIVATE KEY`")
+        );
+        assert!(Key::pinned("").unwrap_err().to_string().contains("not PEM"));
+        assert!(Key::from_der(&[0x30, 0x00]).is_err());
+    }
+
+    #[test]
+    fn to_pem_gives_back_the_key_it_was_read_from() {
+        assert_eq!(Key::oss().to_pem(), OSS_PUBLIC_KEY_PEM);
+        let wider = Key::from_parts(&wider_modulus(), &[3]).unwrap();
+        assert_eq!(Key::pinned(&wider.to_pem()).unwrap(), wider);
+        assert_ne!(wider, Key::from_parts(&wider_modulus(), E).unwrap());
     }
 }

@@ -35,10 +35,12 @@
     doc = "[`KeyFetcher`]: crate#features"
 )]
 
+mod any_size;
 #[cfg(feature = "fetch-key")]
 mod fetch;
 mod key;
-mod rsa512;
+pub(crate) mod pkcs1v15;
+pub(crate) mod rsa512;
 mod signature;
 
 use std::fmt;
