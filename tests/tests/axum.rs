@@ -307,3 +307,45 @@ async fn a_nested_router_verifies_the_path_oss_signed() {
         String::from_utf8_lossy(&response.raw)
     );
 }
+
+/// Any JSON value: what a handler may put in a `Reply`.
+fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        any::<String>().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 64, 8, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+            proptest::collection::btree_map(any::<String>(), inner, 0..8)
+                .prop_map(|map| Value::Object(map.into_iter().collect())),
+        ]
+    })
+}
+
+proptest::proptest! {
+    /// `Reply` judges only the size of what it sends; this holds the validator to that: any
+    /// JSON within 1 MiB, with `Reply`'s status and headers, is accepted.
+    #[test]
+    fn every_reply_within_the_size_limit_is_accepted(value in json_value()) {
+        let verdict = Reply(value).verdict().unwrap();
+        proptest::prop_assert!(verdict.is_accepted(), "{:?}", verdict.error);
+    }
+}
+
+#[test]
+fn a_reply_is_accepted_up_to_exactly_1_mib_and_rejected_one_byte_over() {
+    // A JSON string: two quotes around the characters.
+    let max = 1024 * 1024;
+    let at_limit = Reply(Value::String("x".repeat(max - 2)));
+    assert!(at_limit.verdict().unwrap().is_accepted());
+    let over = Reply(Value::String("x".repeat(max - 1)));
+    assert_eq!(
+        over.verdict().unwrap().error.map(|e| e.id()),
+        Some("too_long_content_length")
+    );
+}

@@ -49,7 +49,9 @@ pub async fn warn_when_slower_than(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let path = super::Escaped(request.uri().path()).to_string();
+    // Shares the request's bytes: the path is formatted only for a log line.
+    let uri = request.uri().clone();
+    let path = || super::Escaped(uri.path()).to_string();
     let verified = VerifiedMark::default();
     request.extensions_mut().insert(verified.clone());
     let start = Instant::now();
@@ -59,7 +61,7 @@ pub async fn warn_when_slower_than(
     if !verified.is_set() {
         if elapsed >= warn_after {
             tracing::debug!(
-                path,
+                path = path(),
                 elapsed_ms = elapsed.as_millis(),
                 "an unverified request took {} ms",
                 elapsed.as_millis()
@@ -67,14 +69,14 @@ pub async fn warn_when_slower_than(
         }
     } else if elapsed > budget {
         tracing::error!(
-            path,
+            path = path(),
             elapsed_ms = elapsed.as_millis(),
             "the OSS callback took longer than OSS waits ({} ms): OSS reported a timeout to the uploader",
             budget.as_millis()
         );
     } else if elapsed >= warn_after {
         tracing::warn!(
-            path,
+            path = path(),
             elapsed_ms = elapsed.as_millis(),
             "the OSS callback took {} ms of OSS's {} ms budget: move slow work out of the handler",
             elapsed.as_millis(),

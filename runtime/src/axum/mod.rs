@@ -55,13 +55,11 @@ use axum::response::{IntoResponse, Response};
 
 /// A JSON response with an explicit `Content-Length`.
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
-    let length = HeaderValue::from(body.len());
+    // `Content-Length` (which OSS requires) is hyper's: the body's exact size.
     let mut response = (status, body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
+    response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    headers.insert(header::CONTENT_LENGTH, length);
     response
 }
