@@ -53,7 +53,7 @@ pub use self::serve::{
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-/// A JSON response with an explicit `Content-Length`.
+/// A JSON response (`Content-Type: application/json`).
 fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     // `Content-Length` (which OSS requires) is hyper's: the body's exact size.
     let mut response = (status, body).into_response();
