@@ -2,7 +2,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use md5::{Digest, Md5};
 
 /// CRC-64/ECMA-182 in OSS's form: reflected, all-ones init and xor-out (the "XZ" parameters).
 const CRC64: crc::Crc<u64> = crc::Crc::<u64>::new(&crc::CRC_64_XZ);
@@ -14,7 +13,7 @@ pub(crate) fn crc64(bytes: &[u8]) -> u64 {
 
 /// The MD5 of `bytes`.
 pub(crate) fn md5(bytes: &[u8]) -> [u8; 16] {
-    Md5::digest(bytes).into()
+    md5::compute(bytes).0
 }
 
 /// Upper-case hex, as OSS writes ETags.
@@ -29,11 +28,11 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
 
 /// The ETag of a multipart object: the MD5 of the parts' MD5s, `-` and the part count.
 pub(crate) fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
-    let mut digest = Md5::new();
+    let mut digest = md5::Context::new();
     for md5 in part_md5s {
-        digest.update(md5);
+        digest.consume(md5);
     }
-    format!("{}-{}", hex_upper(&digest.finalize()), part_md5s.len())
+    format!("{}-{}", hex_upper(&digest.finalize().0), part_md5s.len())
 }
 
 #[cfg(test)]

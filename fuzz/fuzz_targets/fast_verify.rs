@@ -14,7 +14,7 @@ use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
 
 /// Each key as the library holds it and as `rsa` 0.9 does.
-static KEYS: LazyLock<Vec<(Key, VerifyingKey<md5::Md5>)>> = LazyLock::new(|| {
+static KEYS: LazyLock<Vec<(Key, VerifyingKey<md5_oracle::Md5>)>> = LazyLock::new(|| {
     [OSS_PUBLIC_KEY_PEM, SIMULATOR_PUBLIC_KEY_PEM]
         .into_iter()
         .map(|pem| {

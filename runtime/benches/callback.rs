@@ -86,7 +86,7 @@ fn bench_verify(c: &mut Criterion) {
     let key = Key::oss();
     assert!(verify(&parts, BODY, &key).is_ok());
 
-    let raw_key = rsa::pkcs1v15::VerifyingKey::<md5::Md5>::new(
+    let raw_key = rsa::pkcs1v15::VerifyingKey::<md5_oracle::Md5>::new(
         rsa::RsaPublicKey::from_public_key_pem(OSS_PUBLIC_KEY_PEM).unwrap(),
     );
     let message = string_to_sign(PATH, BODY);

@@ -19,7 +19,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// An RSA-512 key pair that signs callbacks like OSS: MD5 with RSA over the string to sign.
 pub struct Signer {
-    signing: SigningKey<md5::Md5>,
+    signing: SigningKey<md5_oracle::Md5>,
     /// The public half, to pin in the server.
     pub public: Key,
 }

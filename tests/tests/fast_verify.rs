@@ -30,8 +30,9 @@ const CAPTURED_AUTHORIZATION: &str =
 /// The verdict of the fast path (through the public API) and of `rsa` 0.9, asserted equal.
 fn verdict(key: &Key, message: &[u8], signature: &[u8]) -> bool {
     let fast = verify_signed_bytes(message, BASE64.encode(signature).as_bytes(), key);
-    let oracle =
-        VerifyingKey::<md5::Md5>::new(RsaPublicKey::from_public_key_pem(&key.to_pem()).unwrap());
+    let oracle = VerifyingKey::<md5_oracle::Md5>::new(
+        RsaPublicKey::from_public_key_pem(&key.to_pem()).unwrap(),
+    );
     let expected = Signature::try_from(signature)
         .is_ok_and(|signature| oracle.verify(message, &signature).is_ok());
     assert_eq!(
@@ -70,7 +71,7 @@ impl Pair {
     }
 
     fn sign(&self, message: &[u8]) -> Vec<u8> {
-        SigningKey::<md5::Md5>::new(self.private.clone())
+        SigningKey::<md5_oracle::Md5>::new(self.private.clone())
             .sign(message)
             .to_vec()
     }
@@ -119,7 +120,7 @@ fn pairs() -> &'static [Pair] {
 
 /// The PKCS#1 v1.5 block of an MD5 digest for a 64-byte modulus (RFC 8017, 9.2).
 fn encoding(message: &[u8]) -> Vec<u8> {
-    use md5::Digest;
+    use md5_oracle::Digest;
     let mut block = vec![0x00, 0x01];
     block.extend([0xFF; 27]);
     block.push(0x00);
@@ -127,7 +128,7 @@ fn encoding(message: &[u8]) -> Vec<u8> {
         0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05,
         0x00, 0x04, 0x10,
     ]);
-    block.extend(md5::Md5::digest(message));
+    block.extend(md5_oracle::Md5::digest(message));
     block
 }
 

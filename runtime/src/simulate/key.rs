@@ -3,7 +3,6 @@
 
 use crypto_bigint::modular::{MontyForm, MontyParams};
 use crypto_bigint::{Encoding, U512};
-use md5::{Digest, Md5};
 use pkcs1::RsaPrivateKey;
 use spki::der::Decode;
 
@@ -60,7 +59,7 @@ impl SimulatorSigner {
     pub(crate) fn sign(&self, message: &[u8]) -> String {
         use base64::Engine;
         let mut block = [0u8; RSA512_BYTES];
-        md5_block(&Md5::digest(message).into(), &mut block);
+        md5_block(&md5::compute(message).0, &mut block);
         let signature = MontyForm::new(&U512::from_be_bytes(block), self.params)
             .pow(&self.private_exponent)
             .retrieve();
@@ -96,7 +95,7 @@ mod tests {
     fn signatures_are_the_ones_rsa_makes_and_verify_with_the_public_half() {
         use base64::Engine;
         let signer = SimulatorSigner::new();
-        let oracle = SigningKey::<Md5>::new(
+        let oracle = SigningKey::<md5_oracle::Md5>::new(
             rsa::RsaPrivateKey::from_pkcs1_pem(SIMULATOR_PRIVATE_KEY_PEM).unwrap(),
         );
         for message in [&b""[..], b"/callback\nbucket=b", &[0xFF; 1000]] {

@@ -41,7 +41,6 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use md5::{Digest, Md5};
 
 use self::exchange::{Received, Target, exchange};
 use self::key::SimulatorSigner;
@@ -260,7 +259,7 @@ impl Simulator {
         header("Host", &host);
         header("Content-Type", param.body_type.content_type());
         header("Content-Length", &body.len().to_string());
-        header("Content-MD5", &BASE64.encode(Md5::digest(body)));
+        header("Content-MD5", &BASE64.encode(md5::compute(body).0));
         header("Date", &httpdate::fmt_http_date(SystemTime::now()));
         header("User-Agent", "aliyun-oss-callback");
         header("Authorization", &authorization);
@@ -376,7 +375,7 @@ pub fn new_request_id() -> String {
         .unwrap_or_default()
         .as_nanos();
     let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let digest = Md5::digest(format!("{nanos}-{count}-{}", std::process::id()));
+    let digest = md5::compute(format!("{nanos}-{count}-{}", std::process::id()));
     digest.iter().take(12).map(|b| format!("{b:02X}")).collect()
 }
 

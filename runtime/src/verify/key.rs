@@ -4,7 +4,6 @@
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
-use md5::{Digest, Md5};
 use pkcs1::RsaPublicKey;
 use spki::der::asn1::{AnyRef, BitStringRef, Null, UintRef};
 use spki::der::pem::LineEnding;
@@ -178,11 +177,12 @@ impl Key {
 
     /// Whether `signature` is this key's MD5-with-RSA (PKCS#1 v1.5) signature of what
     /// `digest` has read.
-    pub(crate) fn verifies_md5(&self, digest: Md5, signature: &[u8]) -> bool {
+    pub(crate) fn verifies_md5(&self, digest: md5::Context, signature: &[u8]) -> bool {
+        let digest = digest.finalize().0;
         match &self.inner.verifier {
             Verifier::Rsa512(fast) => <&[u8; RSA512_BYTES]>::try_from(signature)
-                .is_ok_and(|signature| fast.verifies_md5(&digest.finalize().into(), signature)),
-            Verifier::AnySize(any) => any.verifies_md5(&digest.finalize().into(), signature),
+                .is_ok_and(|signature| fast.verifies_md5(&digest, signature)),
+            Verifier::AnySize(any) => any.verifies_md5(&digest, signature),
         }
     }
 
@@ -260,9 +260,9 @@ mod tests {
     #[test]
     fn a_signature_of_the_wrong_size_fails_on_either_path() {
         let wider = Key::from_parts(&wider_modulus(), E).unwrap();
-        assert!(!wider.verifies_md5(Md5::new(), &[1; RSA512_BYTES]));
-        assert!(!Key::oss().verifies_md5(Md5::new(), &[1; 65]));
-        assert!(!Key::oss().verifies_md5(Md5::new(), &[]));
+        assert!(!wider.verifies_md5(md5::Context::new(), &[1; RSA512_BYTES]));
+        assert!(!Key::oss().verifies_md5(md5::Context::new(), &[1; 65]));
+        assert!(!Key::oss().verifies_md5(md5::Context::new(), &[]));
     }
 
     #[test]

@@ -72,9 +72,9 @@ mod tests {
 
     #[test]
     fn the_prefix_holds_the_md5_oid() {
-        // 1.2.840.113549.2.5, as the `md-5` crate names it.
-        use md5::digest::const_oid::AssociatedOid;
-        let oid = md5::Md5::OID.as_bytes();
+        // 1.2.840.113549.2.5, as RustCrypto's `md-5` names it.
+        use md5_oracle::digest::const_oid::AssociatedOid;
+        let oid = md5_oracle::Md5::OID.as_bytes();
         assert_eq!(&MD5_DIGEST_INFO_PREFIX[6..6 + oid.len()], oid);
     }
 }
