@@ -200,8 +200,78 @@ fn both_reject_a_valid_signature_plus_the_modulus() {
     assert!(tried > 0, "no valid signature plus n fits in 64 bytes");
 }
 
+/// Whether `Key::from_der` and `rsa` agree on `der`: a key read is `rsa`'s key, and a key
+/// `rsa` reads within the crate's bounds (45 to 512 bytes, odd n, odd e from 3 to 2^33 - 1) is
+/// read. The `public_key` fuzz target asserts the same on arbitrary bytes.
+fn agrees_with_rsa_on(der: &[u8]) -> Result<(), String> {
+    let ours = Key::from_der(der);
+    let oracle = RsaPublicKey::from_public_key_der(der)
+        .or_else(|_| <RsaPublicKey as rsa::pkcs1::DecodeRsaPublicKey>::from_pkcs1_der(der));
+    match (ours, oracle) {
+        (Ok(key), Ok(oracle)) => {
+            let again = RsaPublicKey::from_public_key_pem(&key.to_pem()).unwrap();
+            (again == oracle)
+                .then_some(())
+                .ok_or(format!("read {key:?} as another key"))
+        }
+        (Ok(key), Err(err)) => Err(format!("read {key:?}, which rsa refuses: {err}")),
+        (Err(err), Ok(oracle)) => {
+            let e = oracle.e().to_bytes_be();
+            let e = if e.len() <= 8 {
+                e.iter().fold(0u64, |n, b| n << 8 | u64::from(*b))
+            } else {
+                u64::MAX
+            };
+            let within = (45..=512).contains(&oracle.size())
+                && oracle.n().to_bytes_be().last().is_some_and(|b| b & 1 == 1)
+                && (3..1 << 33).contains(&e)
+                && e % 2 == 1;
+            (!within)
+                .then_some(())
+                .ok_or(format!("refused a key rsa reads ({err})"))
+        }
+        (Err(_), Err(_)) => Ok(()),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn reading_keys_agrees_with_rsa_on_any_modulus_and_exponent(
+        pair in 0usize..4,
+        e in prop_oneof![0u64..70_000, any::<u64>(), (1u64 << 33) - 2..(1u64 << 33) + 2],
+        even in any::<bool>(),
+        shift in 0usize..200,
+    ) {
+        let n = other_pairs()[pair].private.n() >> shift;
+        let n = if even { (n >> 1usize) << 1usize } else { n };
+        let public = RsaPublicKey::new_unchecked(n, BigUint::from(e));
+        let der = rsa::pkcs1::EncodeRsaPublicKey::to_pkcs1_der(&public).unwrap();
+        prop_assert_eq!(agrees_with_rsa_on(der.as_bytes()), Ok(()));
+    }
+
+    #[test]
+    fn reading_keys_agrees_with_rsa_on_mangled_der(
+        pair in 0usize..4,
+        spki in any::<bool>(),
+        at in any::<proptest::sample::Index>(),
+        byte in any::<u8>(),
+        cut in any::<proptest::sample::Index>(),
+    ) {
+        let public = other_pairs()[pair].private.to_public_key();
+        let mut der = if spki {
+            public.to_public_key_der().unwrap().into_vec()
+        } else {
+            rsa::pkcs1::EncodeRsaPublicKey::to_pkcs1_der(&public).unwrap().into_vec()
+        };
+        prop_assert_eq!(agrees_with_rsa_on(&der), Ok(()));
+        let at = at.index(der.len());
+        der[at] = byte;
+        prop_assert_eq!(agrees_with_rsa_on(&der), Ok(()));
+        der.truncate(cut.index(der.len() + 1));
+        prop_assert_eq!(agrees_with_rsa_on(&der), Ok(()));
+    }
 
     #[test]
     fn both_accept_random_messages_signed_by_random_keys(

@@ -32,7 +32,7 @@ static OSS_KEY: LazyLock<Key> =
 ///
 /// Cloning is cheap. A 512-bit key with e = 65537 (OSS's, the simulator's) verifies by a
 /// Montgomery exponentiation on a fixed 512-bit integer, set up once when the key is built;
-/// any other key (360 to 4,096 bits, e from 3 to 2^33 - 1, odd) on heap-sized integers.
+/// any other key (360 to 4,096 bits, odd e from 3 to 2^33 - 1) on heap-sized integers.
 ///
 /// ```
 /// use oss_callback::verify::{Key, OSS_PUBLIC_KEY_PEM};
@@ -69,6 +69,7 @@ const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 const MAX_MODULUS_BITS: usize = 4096;
 
 /// The exponent's range (as `rsa`): below 3 no RSA key exists, above 2^33 - 1 nobody uses one.
+/// It must also be odd.
 const EXPONENTS: std::ops::RangeInclusive<u64> = 3..=(1 << 33) - 1;
 
 /// Why a key could not be read.
@@ -160,6 +161,9 @@ impl Key {
         let exponent = to_u64(exponent)
             .filter(|e| EXPONENTS.contains(e))
             .ok_or_else(|| KeyError::new("a public exponent out of range (3 to 2^33 - 1)"))?;
+        if exponent % 2 == 0 {
+            return Err(KeyError::new("an even public exponent"));
+        }
         let verifier = match Rsa512::new(modulus, exponent) {
             Some(fast) => Verifier::Rsa512(fast),
             None => Verifier::AnySize(
@@ -279,6 +283,7 @@ mod tests {
         for exponent in [&[][..], &[1], &[2], &[2, 0, 0, 0, 0], &[1; 9]] {
             assert!(reason(&n, exponent).contains("exponent"), "{exponent:?}");
         }
+        assert!(reason(&n, &[1, 0, 0]).contains("even public exponent"));
         assert!(Key::from_parts(&n, &[1, 0xFF, 0xFF, 0xFF, 0xFF]).is_ok());
         assert!(Key::from_parts(&[0xFF; 512], E).is_ok());
     }
