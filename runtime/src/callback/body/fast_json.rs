@@ -77,10 +77,6 @@ impl<'a> Scanner<'a> {
         found
     }
 
-    fn expect(&mut self, byte: u8) -> Option<()> {
-        self.eat(byte).then_some(())
-    }
-
     /// The next byte that is not whitespace, consumed.
     #[inline]
     fn next_token(&mut self) -> Option<u8> {
@@ -140,11 +136,12 @@ impl<'a> Scanner<'a> {
     /// control characters JSON forbids are outside the subset.
     fn string(&mut self) -> Option<&'a str> {
         let start = self.pos;
-        let end = find(self.text.as_bytes(), start, string_stops)?;
-        let content = self.text.get(start..end)?;
-        self.pos = end;
-        self.expect(b'"')?;
-        Some(content)
+        let rest = self.text.get(start..)?;
+        let len = find(rest.as_bytes(), 0, string_stops)?;
+        // The stop is a quote: `len` is a char boundary, and the test below no test at all.
+        (rest.as_bytes().get(len) == Some(&b'"')).then_some(())?;
+        self.pos = start + len + 1;
+        rest.get(..len)
     }
 
     /// A value, after whitespace.
