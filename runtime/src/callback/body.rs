@@ -481,5 +481,6 @@ fn store<T>(
 
 /// The value of a required field, or the error that it is missing.
 pub fn required<T>(slot: Option<T>, key: &'static str) -> Result<T, CallbackError> {
-    slot.ok_or(CallbackError::MissingField { key })
+    // Not `ok_or`: that builds the error, and drops it, for every field present.
+    slot.ok_or_else(|| CallbackError::MissingField { key })
 }

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use super::words::{below, equal, find};
+use super::words::{below, equal, find, same};
 use super::{CallbackError, Value};
 
 /// Calls `visit` with each member in body order, stopping at its first error (still checking
@@ -124,8 +124,10 @@ impl<'a> Scanner<'a> {
     #[inline]
     fn eat_key(&mut self, key: &str) -> bool {
         let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
-        let found =
-            rest.get(key.len()..key.len() + 2) == Some(b"\":") && rest.starts_with(key.as_bytes());
+        let found = rest.get(key.len()..key.len() + 2) == Some(b"\":")
+            && rest
+                .get(..key.len())
+                .is_some_and(|head| same(head, key.as_bytes()));
         if found {
             self.pos += key.len() + 2;
         }
