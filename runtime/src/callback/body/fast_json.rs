@@ -71,12 +71,6 @@ impl<'a> Scanner<'a> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
-    fn eat(&mut self, byte: u8) -> bool {
-        let found = self.peek() == Some(byte);
-        self.pos += usize::from(found);
-        found
-    }
-
     /// The next byte that is not whitespace, consumed.
     #[inline]
     fn next_token(&mut self) -> Option<u8> {
@@ -104,14 +98,6 @@ impl<'a> Scanner<'a> {
         while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             self.pos += 1;
         }
-    }
-
-    /// Runs over bytes while `more` holds; how many.
-    fn skip_while(&mut self, more: impl Fn(u8) -> bool) -> usize {
-        let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
-        let n = rest.iter().position(|b| !more(*b)).unwrap_or(rest.len());
-        self.pos += n;
-        n
     }
 
     /// The text from `start` to here.
@@ -178,17 +164,32 @@ impl<'a> Scanner<'a> {
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, JSON's grammar.
     fn number(&mut self) -> Option<()> {
-        self.eat(b'-');
-        if !self.eat(b'0') {
-            (self.skip_while(|b| b.is_ascii_digit()) > 0).then_some(())?;
+        let bytes = self.text.as_bytes();
+        let mut pos = self.pos;
+        // Skips one or more digits.
+        let digits = |pos: &mut usize| {
+            let start = *pos;
+            while bytes.get(*pos).is_some_and(u8::is_ascii_digit) {
+                *pos += 1;
+            }
+            (*pos > start).then_some(())
+        };
+        pos += usize::from(bytes.get(pos) == Some(&b'-'));
+        if bytes.get(pos) == Some(&b'0') {
+            pos += 1;
+        } else {
+            digits(&mut pos)?;
         }
-        if self.eat(b'.') {
-            (self.skip_while(|b| b.is_ascii_digit()) > 0).then_some(())?;
+        if bytes.get(pos) == Some(&b'.') {
+            pos += 1;
+            digits(&mut pos)?;
         }
-        if self.eat(b'e') || self.eat(b'E') {
-            let _ = self.eat(b'+') || self.eat(b'-');
-            (self.skip_while(|b| b.is_ascii_digit()) > 0).then_some(())?;
+        if matches!(bytes.get(pos), Some(b'e' | b'E')) {
+            pos += 1;
+            pos += usize::from(matches!(bytes.get(pos), Some(b'+' | b'-')));
+            digits(&mut pos)?;
         }
+        self.pos = pos;
         Some(())
     }
 }
