@@ -319,6 +319,9 @@ fn what_oss_writes_takes_the_fast_path() {
         &br#"{"bucket":"b","size":114020,"image_height":"","flag":true}"#[..],
         br#" { "bucket" : "b" , "size" : 1 , "image_height" : null , "flag" : false } "#,
         br#"{"bucket":"photos/cat on a mat.jpg","size":0,"flag":true,"x":-1.5e+3}"#,
+        // Keys near the expected one, out of order, spaced, twice.
+        br#"{"buckets":"x","bucket":"b","siz":1,"size":1,"flag":true}"#,
+        br#"{"flag":true,"size" :1,"bucket":"b","size":2,"b":0}"#,
         b"{}",
     ] {
         assert!(same_members(body), "{}", String::from_utf8_lossy(body));

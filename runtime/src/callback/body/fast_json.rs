@@ -126,7 +126,7 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         let rest = self.text.get(start..)?;
         let len = find(rest.as_bytes(), 0, string_stops)?;
-        // The stop is a quote: `len` is a char boundary, and the test below no test at all.
+        // A quote ends it: `len` is a char boundary, which `get` then knows without a test.
         (rest.as_bytes().get(len) == Some(&b'"')).then_some(())?;
         self.pos = start + len + 1;
         rest.get(..len)
