@@ -481,6 +481,9 @@ fn store<T>(
 
 /// The value of a required field, or the error that it is missing.
 pub fn required<T>(slot: Option<T>, key: &'static str) -> Result<T, CallbackError> {
-    // Not `ok_or`: that builds the error, and drops it, for every field present.
-    slot.ok_or_else(|| CallbackError::MissingField { key })
+    match slot {
+        Some(value) => Ok(value),
+        // Built here only: `ok_or` builds the error, and drops it, for every field present.
+        None => Err(CallbackError::MissingField { key }),
+    }
 }
