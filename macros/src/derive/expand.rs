@@ -34,6 +34,7 @@ pub(crate) fn expand(callback: &Callback) -> TokenStream {
             quote!(let mut #slot: ::core::option::Option<#ty> = ::core::option::Option::None;)
         }
     });
+    let keys = callback.fields.iter().map(|f| &f.key);
     let arms = callback.fields.iter().enumerate().map(|(i, f)| {
         let slot = slot(i);
         let key = &f.key;
@@ -74,7 +75,8 @@ pub(crate) fn expand(callback: &Callback) -> TokenStream {
                 // again by serde_json, from empty fields.
                 ::oss_callback::__private::body::#parse(#body, |#members| {
                     #(#slots)*
-                    #members.for_each(|#key_var, #value_var| {
+                    // The keys in the template's order, which the fast JSON reader expects.
+                    #members.for_each(&[#(#keys),*], |#key_var, #value_var| {
                         match #key_var {
                             #(#arms)*
                             _ => {}

@@ -188,20 +188,24 @@ impl<'a> Members<'a> {
 
     /// Calls `visit` with each key and value in body order, stopping at its first error. A
     /// body error (not UTF-8, malformed JSON) anywhere in the body wins over that error, as
-    /// when the whole body was read first.
+    /// when the whole body was read first. `keys` are the keys `visit` knows, in the
+    /// template's order: the fast JSON reader expects them (see [`fast_json_members`]).
     pub fn for_each(
         &mut self,
+        keys: &[&str],
         mut visit: impl FnMut(&str, &Value<'_>) -> Result<(), CallbackError>,
     ) -> Result<(), CallbackError> {
         match self.source {
             Source::Form => for_each_form_pair(self.body, visit),
-            Source::FastJson => fast_json::for_each_member(self.body, visit).unwrap_or_else(|| {
-                self.outside = true;
-                // Never seen: `json` discards it and reads the body with serde_json.
-                Err(CallbackError::MalformedJson {
-                    reason: String::new(),
+            Source::FastJson => {
+                fast_json::for_each_member(self.body, keys, visit).unwrap_or_else(|| {
+                    self.outside = true;
+                    // Never seen: `json` discards it and reads the body with serde_json.
+                    Err(CallbackError::MalformedJson {
+                        reason: String::new(),
+                    })
                 })
-            }),
+            }
             Source::SerdeJson => json_pairs(self.body)?
                 .iter()
                 .try_for_each(|(key, value)| visit(key, value)),
@@ -477,5 +481,9 @@ fn store<T>(
 
 /// The value of a required field, or the error that it is missing.
 pub fn required<T>(slot: Option<T>, key: &'static str) -> Result<T, CallbackError> {
-    slot.ok_or(CallbackError::MissingField { key })
+    match slot {
+        Some(value) => Ok(value),
+        // Built here only: `ok_or` builds the error, and drops it, for every field present.
+        None => Err(CallbackError::MissingField { key }),
+    }
 }

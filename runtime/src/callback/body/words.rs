@@ -34,3 +34,49 @@ pub(super) fn find(bytes: &[u8], from: usize, marks: impl Fn(u64) -> u64) -> Opt
         .position(|b| marks(u64::from(*b)) & 0x80 != 0)
         .map(|i| at + i)
 }
+
+/// `a == b`, inline for the lengths of keys: up to 16 bytes, two loads that may overlap from
+/// each side (a call to `memcmp` costs more than the compare).
+#[inline]
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        // The first, middle and last bytes are all of them.
+        1..=3 => a.first() == b.first() && a.get(n / 2) == b.get(n / 2) && a.last() == b.last(),
+        4..=8 => {
+            a.first_chunk::<4>() == b.first_chunk::<4>()
+                && a.last_chunk::<4>() == b.last_chunk::<4>()
+        }
+        9..=16 => {
+            a.first_chunk::<8>() == b.first_chunk::<8>()
+                && a.last_chunk::<8>() == b.last_chunk::<8>()
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same;
+
+    #[test]
+    fn same_is_equality_at_every_length_and_every_differing_byte() {
+        let text: Vec<u8> = (b'a'..=b'z').collect();
+        for n in 0..=text.len() {
+            let a = &text[..n];
+            assert!(same(a, a), "{n}");
+            if n > 0 {
+                assert!(!same(a, &text[..n - 1]), "{n}");
+            }
+            for i in 0..n {
+                let mut b = a.to_vec();
+                b[i] = b'_';
+                assert!(!same(a, &b), "{n} {i}");
+            }
+        }
+    }
+}
