@@ -3,13 +3,16 @@
 //! `verify` (and `verify_signed_bytes` on a ready string to sign) against the raw `rsa` call
 //! with a pre-parsed key and a ready string to sign.
 //!
+//! After criterion's figures, a paired run prints each ratio: the two parsers in turn, in
+//! rounds short enough that a shared machine's slow spells hit both alike.
+//!
 //! `cargo bench -p oss-callback --bench callback`
 
 use std::hint::black_box;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use oss_callback::OssCallback;
 use oss_callback::verify::{Key, OSS_PUBLIC_KEY_PEM, string_to_sign, verify, verify_signed_bytes};
 use rsa::pkcs8::DecodePublicKey;
@@ -76,24 +79,52 @@ const BODY: &[u8] = br#"{"name":"2f7b2ccf30e9270ea920f1ab8a4037a546a2f0d5.jpg","
 const AUTHORIZATION: &str =
     "e5LwzwTkP9AFAItT4YzvdJOHd0Y0wqTMWhsV/h5SG90JYGAmMd+8LQyj96R+9qUfJWjMt6suuUh7LaOryR87Dw==";
 
-fn bench_verify(c: &mut Criterion) {
-    let parts = http::Request::post(PATH)
-        .header("authorization", AUTHORIZATION)
-        .body(())
-        .unwrap()
-        .into_parts()
-        .0;
-    let key = Key::oss();
-    assert!(verify(&parts, BODY, &key).is_ok());
+/// What the verify benches take: the request's parts and the OSS key, and the raw call's
+/// pre-parsed key, ready message and signature.
+struct VerifyInputs {
+    parts: http::request::Parts,
+    key: Key,
+    raw_key: rsa::pkcs1v15::VerifyingKey<md5_oracle::Md5>,
+    message: Vec<u8>,
+    signature: rsa::pkcs1v15::Signature,
+}
 
-    let raw_key = rsa::pkcs1v15::VerifyingKey::<md5_oracle::Md5>::new(
-        rsa::RsaPublicKey::from_public_key_pem(OSS_PUBLIC_KEY_PEM).unwrap(),
-    );
-    let message = string_to_sign(PATH, BODY);
-    let signature =
-        rsa::pkcs1v15::Signature::try_from(BASE64.decode(AUTHORIZATION).unwrap().as_slice())
-            .unwrap();
-    assert!(raw_key.verify(&message, &signature).is_ok());
+impl VerifyInputs {
+    fn new() -> VerifyInputs {
+        let parts = http::Request::post(PATH)
+            .header("authorization", AUTHORIZATION)
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0;
+        let key = Key::oss();
+        assert!(verify(&parts, BODY, &key).is_ok());
+        let raw_key = rsa::pkcs1v15::VerifyingKey::<md5_oracle::Md5>::new(
+            rsa::RsaPublicKey::from_public_key_pem(OSS_PUBLIC_KEY_PEM).unwrap(),
+        );
+        let message = string_to_sign(PATH, BODY);
+        let signature =
+            rsa::pkcs1v15::Signature::try_from(BASE64.decode(AUTHORIZATION).unwrap().as_slice())
+                .unwrap();
+        assert!(raw_key.verify(&message, &signature).is_ok());
+        VerifyInputs {
+            parts,
+            key,
+            raw_key,
+            message,
+            signature,
+        }
+    }
+}
+
+fn bench_verify(c: &mut Criterion) {
+    let VerifyInputs {
+        parts,
+        key,
+        raw_key,
+        message,
+        signature,
+    } = VerifyInputs::new();
 
     let mut group = c.benchmark_group("verify");
     group.bench_function("oss_callback::verify (request parts)", |b| {
@@ -126,5 +157,76 @@ fn bench_verify(c: &mut Criterion) {
     group.finish();
 }
 
+/// Rounds of the paired run, and calls of each parser per round.
+const PAIRED_ROUNDS: usize = 41;
+const PAIRED_CALLS: u32 = 2_000;
+
+/// The median over rounds of (time of `ours`) / (time of `peer`), each round timing both.
+fn paired_ratio(mut ours: impl FnMut(), mut peer: impl FnMut()) -> f64 {
+    let time = |f: &mut dyn FnMut()| {
+        let start = std::time::Instant::now();
+        for _ in 0..PAIRED_CALLS {
+            f();
+        }
+        start.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..PAIRED_ROUNDS)
+        .map(|_| time(&mut ours) / time(&mut peer))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[PAIRED_ROUNDS / 2]
+}
+
 criterion_group!(benches, bench_from_body, bench_verify);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // Under `cargo test --benches` criterion runs each bench once; the paired run is for `cargo bench`.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        return;
+    }
+    let form = || {
+        black_box(Form::from_body(
+            Some("application/x-www-form-urlencoded"),
+            black_box(FORM_BODY),
+        ))
+        .unwrap();
+    };
+    let form_peer = || {
+        black_box(serde_urlencoded::from_bytes::<Form>(black_box(FORM_BODY))).unwrap();
+    };
+    let json = || {
+        black_box(Json::from_body(
+            Some("application/json"),
+            black_box(JSON_BODY),
+        ))
+        .unwrap();
+    };
+    let json_peer = || {
+        black_box(serde_json::from_slice::<Json>(black_box(JSON_BODY))).unwrap();
+    };
+    println!(
+        "paired ratios, median of {PAIRED_ROUNDS} rounds of {PAIRED_CALLS} calls each (lower is faster):"
+    );
+    println!(
+        "  from_body form: derive / serde_urlencoded = {:.2}",
+        paired_ratio(form, form_peer)
+    );
+    println!(
+        "  from_body json: derive / serde_json = {:.2}",
+        paired_ratio(json, json_peer)
+    );
+    let inputs = VerifyInputs::new();
+    let ours = || verify(black_box(&inputs.parts), black_box(BODY), &inputs.key).unwrap();
+    let raw = || {
+        inputs
+            .raw_key
+            .verify(black_box(&inputs.message), black_box(&inputs.signature))
+            .unwrap();
+    };
+    println!(
+        "  verify: oss_callback::verify (request parts) / rsa raw = {:.2}",
+        paired_ratio(ours, raw)
+    );
+}
