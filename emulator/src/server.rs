@@ -8,7 +8,10 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HOST, LAST_MODIFIED};
+use http::header::{
+    CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, ETAG, HOST, LAST_MODIFIED,
+    TRANSFER_ENCODING,
+};
 use http::{HeaderName, Method, StatusCode};
 
 use crate::auth::{self, Signed};
@@ -97,10 +100,18 @@ async fn oss(
         Some(key) => auth::verify(&credential, key, &signed).map(|()| credential),
         None => Ok(credential),
     });
-    let response = match &checked {
+    let mut response = match &checked {
         Err(error) => ctx.error(error),
         Ok(_) => dispatch(&state, &ctx, &parts, body).await,
     };
+    // A refusal may leave the upload's body unread; hyper then closes the connection after
+    // the answer. Saying so keeps a client from reusing it (oss2 did, and lost its next request).
+    let refused = response.status().is_client_error() || response.status().is_server_error();
+    if refused && has_body(&parts.headers) {
+        response
+            .headers_mut()
+            .insert(CONNECTION, http::HeaderValue::from_static("close"));
+    }
     let operation = operation_name(&parts.method, &ctx);
     let access_key_id = match &checked {
         Ok(credential) => credential.access_key_id().unwrap_or("anonymous"),
@@ -116,6 +127,14 @@ async fn oss(
         "request"
     );
     response
+}
+
+/// Whether the request carries a body (a non-zero length, or chunks).
+fn has_body(headers: &http::HeaderMap) -> bool {
+    headers.contains_key(TRANSFER_ENCODING)
+        || headers
+            .get(CONTENT_LENGTH)
+            .is_some_and(|length| length.as_bytes() != b"0")
 }
 
 /// The request id the client sees (an upload with a callback answers with the callback's).

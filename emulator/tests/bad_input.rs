@@ -114,9 +114,16 @@ async fn an_invalid_callback_is_invalid_argument_with_its_ec_and_stores_nothing(
             (StatusCode::BAD_REQUEST, Some("InvalidArgument"))
         );
         assert_eq!(answer.header("x-oss-ec"), ec);
+        // Refused before its body is read: the connection is not for reuse, and says so.
+        assert_eq!(answer.header("connection"), Some("close"));
     }
     let get = send(Method::GET, &format!("{url}/bucket/k"), &[], "").await;
     assert_eq!(get.code().as_deref(), Some("NoSuchKey"));
+    assert_eq!(
+        get.header("connection"),
+        None,
+        "a GET without a body keeps its connection"
+    );
 }
 
 #[tokio::test]
