@@ -5,9 +5,10 @@
 //! `target/sdk/venv/bin/python`) and `OSS_CALLBACK_SDK_NODE_PATH` (default
 //! `target/sdk/node_modules`). Absent, the tests skip loudly; with `CI=true` they fail.
 
+#[path = "../../tests/peer/skip.rs"]
+mod skip;
 mod support;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,16 +30,9 @@ fn tool(path: PathBuf, what: &str) -> Option<PathBuf> {
 
 /// Skips loudly, or fails when `CI=true`.
 fn missing(what: &str) -> Option<PathBuf> {
-    let message = format!("{what}: run .ci/run (or see README) to install the SDKs");
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true: {message}"
-    );
-    // Straight to stderr: libtest captures `eprintln!` of passing tests, and a skip must show.
-    let _ = writeln!(
-        std::io::stderr(),
-        "\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n"
-    );
+    skip::skip_or_fail(&format!(
+        "{what}: run .ci/run (or see README) to install the SDKs"
+    ));
     None
 }
 
