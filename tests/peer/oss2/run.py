@@ -16,6 +16,7 @@ stay are kept, new entries get `# TODO reason` (or the reason the run knows, suc
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -66,6 +67,9 @@ def arguments():
     args = parser.parse_args()
     if not args.binary:
         parser.error("give --binary or set OSS_CALLBACK_BIN")
+    # pytest runs in its own directory: every path it is given must be absolute.
+    for name in ["binary", "sdist", "out", "expected"]:
+        setattr(args, name, Path(getattr(args, name)).resolve())
     return args
 
 
@@ -98,7 +102,22 @@ class Emulator:
         self.log.close()
 
 
-def suite_environment(endpoint, seed):
+def workspace(sdist, out):
+    """A fresh copy of the suite to run in, with its own HOME and TMPDIR: the tests leave files
+    in the working directory, and resumable transfers keep records under ~/.py-oss-*, which a
+    later run with the same seeded names would resume from."""
+    work = out / "oss2-work"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(sdist / "tests", work / "tests")
+    for directory in ["home", "tmp"]:
+        (work / directory).mkdir()
+    # The sdist ships only tests/*.py (MANIFEST.in); test_put_object_with_sign_url uploads this
+    # file as opaque bytes. The image tests need the real picture, and OSS's encoder, anyway.
+    (work / "tests" / "example.jpg").write_bytes(b"stand-in: the oss2 sdist has no example.jpg\n")
+    return work
+
+
+def suite_environment(endpoint, seed, work):
     """What tests/common.py reads. Only the core four matter to these modules."""
     env = dict(os.environ)
     for name in [n for n in env if n.startswith("OSS_TEST_") or n == "TRAVIS"]:
@@ -116,6 +135,8 @@ def suite_environment(endpoint, seed):
         "no_proxy": "127.0.0.1,localhost",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")])),
         "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": str(work / "home"),
+        "TMPDIR": str(work / "tmp"),
     })
     return env
 
@@ -130,8 +151,9 @@ def run_pytest(args, endpoint, junit):
     ]
     print("+", " ".join(command), flush=True)
     started = time.monotonic()
-    # cwd: the tests open sdist files by relative path (tests/example.jpg).
-    pytest = subprocess.Popen(command, cwd=args.sdist, env=suite_environment(endpoint, args.seed),
+    work = workspace(args.sdist, args.out)
+    # cwd: the tests open files by relative path (tests/example.jpg) and write there.
+    pytest = subprocess.Popen(command, cwd=work, env=suite_environment(endpoint, args.seed, work),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:
