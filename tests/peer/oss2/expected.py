@@ -44,9 +44,10 @@ def header(path):
 
 
 def write(path, entries, results, modules, order):
-    """The list from this run: every test that did not pass, old reasons kept; entries of
-    modules that were not run are kept as they are. Sorted by module in `order`, then by id."""
-    kept = {t: r for t, r in entries.items() if t.split(".py::")[0] not in modules}
+    """The list from this run: every test that did not pass, old reasons kept; `[flaky]` entries
+    and those of modules that were not run are kept as they are. Sorted by module in `order`."""
+    kept = {t: r for t, r in entries.items()
+            if t.split(".py::")[0] not in modules or (is_flaky(r) and t in results)}
     for test_id, (outcome, notes) in results.items():
         if outcome != "passed":
             known = KMS if notes.get("bucket") == "kms" else TODO
