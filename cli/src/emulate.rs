@@ -20,6 +20,10 @@ pub(crate) struct Args {
     /// Check V1 and V4 signatures against this key pair (ID:SECRET); any key by default.
     #[arg(long, value_name = "ID:SECRET")]
     access_key: Option<AccessKey>,
+    /// Keep buckets explicit: writing to a bucket nobody created with PutBucket is
+    /// NoSuchBucket, as on OSS (by default the first write creates it).
+    #[arg(long)]
+    no_auto_create_buckets: bool,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -29,6 +33,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         domain: args.domain.clone(),
         max_bytes: args.max_bytes,
         access_key: args.access_key.clone(),
+        auto_create_buckets: !args.no_auto_create_buckets,
     };
     runtime.block_on(async {
         let emulator = Emulator::bind(&args.addr, config)

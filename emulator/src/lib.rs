@@ -29,20 +29,22 @@
     clippy::indexing_slicing
 )]
 
+mod address;
 mod auth;
 mod callback;
 mod checksum;
 mod events;
 mod listen;
-mod multipart;
+mod ops;
 mod page;
 mod policy;
-mod post_object;
 mod responses;
+mod routes;
 mod server;
 mod state;
 mod store;
 mod upload;
+mod xml;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -52,7 +54,7 @@ pub use self::auth::AccessKey;
 pub use self::events::{
     AttemptEvent, CallbackEvent, EVENT_CAPACITY, Event, FailureEvent, RuleEvent,
 };
-pub use self::post_object::{PostForm, PostFormError, parse_post_form};
+pub use self::ops::post::{PostForm, PostFormError, parse_post_form};
 
 /// The path of the served public key.
 pub const KEY_PATH: &str = "/_emulator/callback_pub_key_v1.pem";
@@ -70,6 +72,9 @@ pub struct Config {
     pub max_bytes: u64,
     /// Check signatures against this key pair; `None` accepts any AccessKey.
     pub access_key: Option<AccessKey>,
+    /// Create a bucket on the first object written to it (default `true`: SDK samples and
+    /// tests often upload to a bucket nobody created). `false`: `NoSuchBucket`, as OSS.
+    pub auto_create_buckets: bool,
 }
 
 impl Default for Config {
@@ -78,6 +83,7 @@ impl Default for Config {
             domain: None,
             max_bytes: 256 * 1024 * 1024,
             access_key: None,
+            auto_create_buckets: true,
         }
     }
 }

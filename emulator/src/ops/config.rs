@@ -1,0 +1,128 @@
+//! Bucket configurations (CORS, referer, lifecycle, logging, website, tags): stored as the
+//! client sent them (well-formed XML) and answered as given. The emulator does not act on
+//! them (no CORS enforcement from the bucket's rules, no lifecycle expiry).
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use http::StatusCode;
+
+use crate::ops::object::{MAX_XML, malformed};
+use crate::ops::{Call, empty, existing_bucket, store_error, xml_reply};
+use crate::responses::ErrorReply;
+use crate::state::{AppState, Ctx};
+use crate::upload::read_body;
+use crate::xml::leaves;
+
+/// Each configuration: its sub-resource, and what GET answers when none is set (an error,
+/// or an empty document).
+const CONFIGS: &[(&str, Absent)] = &[
+    (
+        "cors",
+        Absent::Error(
+            "NoSuchCORSConfiguration",
+            "The CORS configuration does not exist.",
+        ),
+    ),
+    (
+        "lifecycle",
+        Absent::Error("NoSuchLifecycle", "No Row found in Lifecycle Table."),
+    ),
+    (
+        "website",
+        Absent::Error(
+            "NoSuchWebsiteConfiguration",
+            "The specified bucket does not have a website configuration.",
+        ),
+    ),
+    (
+        "logging",
+        Absent::Empty("<BucketLoggingStatus></BucketLoggingStatus>"),
+    ),
+    (
+        "referer",
+        Absent::Empty(
+            "<RefererConfiguration><AllowEmptyReferer>true</AllowEmptyReferer><RefererList></RefererList></RefererConfiguration>",
+        ),
+    ),
+    (
+        "tagging",
+        Absent::Empty("<Tagging><TagSet></TagSet></Tagging>"),
+    ),
+];
+
+/// What GET answers for a configuration never set.
+#[derive(Debug, Clone, Copy)]
+enum Absent {
+    /// 404 with this code and message.
+    Error(&'static str, &'static str),
+    /// 200 with this document.
+    Empty(&'static str),
+}
+
+/// The configuration the request's sub-resource names.
+fn config(ctx: &Ctx) -> Option<&'static (&'static str, Absent)> {
+    CONFIGS.iter().find(|(name, _)| ctx.param(name).is_some())
+}
+
+/// PutBucketCors, PutBucketReferer, PutBucketLifecycle, PutBucketLogging, PutBucketWebsite,
+/// PutBucketTags.
+pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
+    let ctx = &call.ctx;
+    let (Some((name, _)), Ok(_)) = (config(ctx), existing_bucket(&state, ctx)) else {
+        return ctx.error(&ErrorReply::no_such_bucket());
+    };
+    let body = match read_body(call.body, MAX_XML).await {
+        Ok(body) => body,
+        Err(error) => return ctx.error(&error),
+    };
+    if leaves(&body).is_none() {
+        return ctx.error(&malformed());
+    }
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let changed = state.store.update_bucket(&ctx.bucket, &mut |bucket| {
+        bucket.configs.retain(|(n, _)| n != name);
+        bucket.configs.push(((*name).to_owned(), text.clone()));
+    });
+    match changed {
+        Ok(()) => empty(ctx, StatusCode::OK),
+        Err(error) => store_error(&state, ctx, error),
+    }
+}
+
+/// The GETs of the configurations.
+pub(crate) async fn get(state: Arc<AppState>, call: Call) -> Response {
+    let ctx = &call.ctx;
+    let bucket = match existing_bucket(&state, ctx) {
+        Ok(bucket) => bucket,
+        Err(error) => return ctx.error(&error),
+    };
+    let Some((name, absent)) = config(ctx) else {
+        return ctx.error(&ErrorReply::no_such_bucket());
+    };
+    match (bucket.configs.iter().find(|(n, _)| n == name), absent) {
+        (Some((_, xml)), _) => xml_reply(ctx, xml.clone()),
+        (None, Absent::Empty(xml)) => xml_reply(
+            ctx,
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{xml}"),
+        ),
+        (None, Absent::Error(code, message)) => {
+            ctx.error(&ErrorReply::new(StatusCode::NOT_FOUND, code, *message))
+        }
+    }
+}
+
+/// The DELETEs of the configurations.
+pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
+    let ctx = &call.ctx;
+    let Some((name, _)) = config(ctx) else {
+        return ctx.error(&ErrorReply::no_such_bucket());
+    };
+    match state
+        .store
+        .update_bucket(&ctx.bucket, &mut |b| b.configs.retain(|(n, _)| n != name))
+    {
+        Ok(()) => empty(ctx, StatusCode::NO_CONTENT),
+        Err(error) => store_error(&state, ctx, error),
+    }
+}
