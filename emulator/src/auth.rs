@@ -391,11 +391,16 @@ pub(crate) fn v1_string_to_sign(request: &Signed<'_>, expires: Option<&str>) -> 
             date => date,
         },
     };
-    let mut oss_headers: Vec<(String, &str)> = request
+    let mut oss_headers: Vec<(String, std::borrow::Cow<'_, str>)> = request
         .headers
         .iter()
         .filter(|(name, _)| name.as_str().starts_with("x-oss-"))
-        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()),
+            )
+        })
         .collect();
     oss_headers.sort();
     let mut text = format!(

@@ -118,6 +118,7 @@ async fn oss(
     let operation = route.map_or(routes::UNKNOWN, |r| r.name);
     let request_size = content_length(&parts.headers);
     let has_body = has_body(&parts.headers);
+    let head = parts.method == http::Method::HEAD;
     let bucket = ctx.bucket.clone();
     let key = ctx.key.clone();
     let request_id = ctx.request_id.clone();
@@ -145,6 +146,9 @@ async fn oss(
         response
             .headers_mut()
             .insert(CONNECTION, http::HeaderValue::from_static("close"));
+    }
+    if head && refused {
+        response = error_in_header(response).await;
     }
     let shown_id = response
         .headers()
@@ -174,6 +178,19 @@ async fn oss(
         "request"
     );
     response
+}
+
+/// A HEAD answer has no body, so OSS puts the error XML, base64, in `x-oss-err` (oss2 reads
+/// the code from it).
+async fn error_in_header(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let xml = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(value) = http::HeaderValue::from_str(&crate::checksum::base64(&xml)) {
+        parts.headers.insert("x-oss-err", value);
+    }
+    Response::from_parts(parts, axum::body::Body::empty())
 }
 
 /// Whether the request carries a body (a non-zero length, or chunks).

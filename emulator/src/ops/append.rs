@@ -36,6 +36,7 @@ pub(crate) async fn append(state: Arc<AppState>, call: Call) -> Response {
         Err(error) => return call.ctx.error(&error),
     };
     let mut new = Meta::new(0, String::new(), 0, meta::content_type(&call.headers));
+    new.storage_class = crate::ops::bucket_class(&state, ctx);
     meta::from_headers(&mut new, &call.headers);
     let appended = state
         .store

@@ -82,7 +82,7 @@ pub(crate) async fn ingest(
     if expected_md5.is_some_and(|expected| expected != md5) {
         return Err(ErrorReply::new(
             http::StatusCode::BAD_REQUEST,
-            "BadDigest",
+            "InvalidDigest",
             "The Content-MD5 you specified did not match what we received.",
         ));
     }

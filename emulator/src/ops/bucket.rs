@@ -141,6 +141,9 @@ pub(crate) async fn info(state: Arc<AppState>, call: Call) -> Response {
         .leaf("Grant", &bucket.acl)
         .close("AccessControlList");
     xml.leaf("Comment", "");
+    xml.open("ServerSideEncryptionRule")
+        .leaf("SSEAlgorithm", "None");
+    xml.close("ServerSideEncryptionRule");
     xml.close("Bucket");
     xml_reply(ctx, xml.finish("BucketInfo"))
 }
@@ -175,8 +178,27 @@ pub(crate) async fn stat(state: Arc<AppState>, call: Call) -> Response {
     xml.leaf("ObjectCount", &objects.len().to_string());
     xml.leaf("MultipartUploadCount", &uploads.to_string());
     xml.leaf("LiveChannelCount", "0");
+    let modified = objects.iter().map(|(_, m)| m.last_modified).max();
+    let modified = modified.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    xml.leaf(
+        "LastModifiedTime",
+        &modified.map_or(0, |d| d.as_secs()).to_string(),
+    );
     xml.leaf("StandardStorage", &storage.to_string());
     xml.leaf("StandardObjectCount", &objects.len().to_string());
+    // Nothing here is in another storage class's accounting.
+    for class in [
+        "InfrequentAccess",
+        "Archive",
+        "ColdArchive",
+        "DeepColdArchive",
+    ] {
+        xml.leaf(&format!("{class}Storage"), "0");
+        xml.leaf(&format!("{class}RealStorage"), "0");
+        xml.leaf(&format!("{class}ObjectCount"), "0");
+    }
+    xml.leaf("MultipartPartCount", "0")
+        .leaf("DeleteMarkerCount", "0");
     xml_reply(ctx, xml.finish("BucketStat"))
 }
 

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use axum::response::Response;
 use http::StatusCode;
+use http::header::ETAG;
 use percent_encoding::percent_decode_str;
 
 use crate::checksum;
@@ -136,6 +137,7 @@ pub(crate) async fn copy_object(state: Arc<AppState>, call: Call) -> Response {
         .leaf("LastModified", &iso8601(modified));
     let mut response = xml_reply(ctx, xml.finish("CopyObjectResult"));
     set(response.headers_mut(), CRC64, &crc.to_string());
+    set(response.headers_mut(), ETAG, &format!("\"{etag}\""));
     response
 }
 
@@ -207,5 +209,7 @@ fn part_copy_reply(ctx: &Ctx, etag: &str, modified: SystemTime) -> Response {
     let mut xml = Xml::new("CopyPartResult");
     xml.leaf("LastModified", &iso8601(modified))
         .leaf("ETag", &format!("\"{etag}\""));
-    xml_reply(ctx, xml.finish("CopyPartResult"))
+    let mut response = xml_reply(ctx, xml.finish("CopyPartResult"));
+    set(response.headers_mut(), ETAG, &format!("\"{etag}\""));
+    response
 }

@@ -30,6 +30,24 @@ pub(crate) fn encode(text: &str, url: bool) -> String {
     }
 }
 
+/// A continuation token: the last key given, in hex (opaque, as OSS's).
+fn hex(key: &str) -> String {
+    key.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The key a continuation token names; `None`: not a token this emulator gave.
+fn decode_token(token: &str) -> Option<String> {
+    let digits = token.as_bytes();
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = digits
+        .chunks(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
+}
+
 /// One page of a listing.
 #[derive(Debug, Default)]
 struct Page {
@@ -192,9 +210,18 @@ pub(crate) async fn objects_v2(state: Arc<AppState>, call: Call) -> Response {
         Ok(p) => p,
         Err(error) => return ctx.error(&error),
     };
-    let token = ctx.param("continuation-token");
+    let token = ctx.param("continuation-token").filter(|t| !t.is_empty());
     let start_after = ctx.param("start-after").unwrap_or_default();
-    let after = token.unwrap_or(start_after);
+    let after = match token.map(decode_token) {
+        None => start_after.to_owned(),
+        Some(Some(key)) => key,
+        Some(None) => {
+            return ctx.error(&ErrorReply::invalid_argument(
+                "The continuation-token is not valid.",
+            ));
+        }
+    };
+    let after = after.as_str();
     let page = match page(&state, ctx, p.prefix, p.delimiter, after, p.max) {
         Ok(page) => page,
         Err(error) => return store_error(&state, ctx, error),
@@ -207,7 +234,7 @@ pub(crate) async fn objects_v2(state: Arc<AppState>, call: Call) -> Response {
         xml.leaf("StartAfter", &encode(start_after, p.url));
     }
     if let Some(token) = token {
-        xml.leaf("ContinuationToken", &encode(token, p.url));
+        xml.leaf("ContinuationToken", token);
     }
     xml.leaf("MaxKeys", &p.max.to_string())
         .leaf("Delimiter", &encode(p.delimiter, p.url));
@@ -216,7 +243,7 @@ pub(crate) async fn objects_v2(state: Arc<AppState>, call: Call) -> Response {
     }
     xml.leaf("IsTruncated", if page.truncated { "true" } else { "false" });
     if page.truncated {
-        xml.leaf("NextContinuationToken", &encode(&page.next, p.url));
+        xml.leaf("NextContinuationToken", &hex(&page.next));
     }
     let count = page.objects.len() + page.prefixes.len();
     xml.leaf("KeyCount", &count.to_string());

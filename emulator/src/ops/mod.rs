@@ -73,6 +73,13 @@ pub(crate) fn existing_bucket(state: &AppState, ctx: &Ctx) -> Result<Bucket, Err
 /// The bucket an object is written to: created on first write unless the emulator is told
 /// to keep buckets explicit (the SDK samples and the README upload to a bucket nobody made).
 pub(crate) fn writable_bucket(state: &AppState, ctx: &Ctx) -> Result<(), ErrorReply> {
+    if ctx.key.len() > MAX_KEY_BYTES {
+        return Err(ErrorReply::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidObjectName",
+            "The specified object is not valid.",
+        ));
+    }
     if state.store.bucket(&ctx.bucket).is_some() {
         return Ok(());
     }
@@ -85,6 +92,17 @@ pub(crate) fn writable_bucket(state: &AppState, ctx: &Ctx) -> Result<(), ErrorRe
         .create_bucket(bucket)
         .map(|_| ())
         .map_err(|error| store_reply(state, error))
+}
+
+/// OSS's bound on a key's length in bytes.
+pub(crate) const MAX_KEY_BYTES: usize = 1023;
+
+/// The storage class an object written to the request's bucket gets without a header.
+pub(crate) fn bucket_class(state: &AppState, ctx: &Ctx) -> String {
+    state
+        .store
+        .bucket(&ctx.bucket)
+        .map_or_else(|| "Standard".to_owned(), |b| b.storage_class)
 }
 
 /// A bucket created now.

@@ -34,6 +34,7 @@ pub(crate) async fn initiate(state: Arc<AppState>, call: Call) -> Response {
         return ctx.error(&error);
     }
     let mut meta = Meta::new(0, String::new(), 0, meta::content_type(&call.headers));
+    meta.storage_class = crate::ops::bucket_class(&state, ctx);
     meta::from_headers(&mut meta, &call.headers);
     meta.kind = Kind::Multipart;
     let id = state.store.initiate(&ctx.bucket, &ctx.key, meta);

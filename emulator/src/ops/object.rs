@@ -57,6 +57,7 @@ pub(crate) async fn put_object(state: Arc<AppState>, call: Call) -> Response {
         staged.crc64,
         meta::content_type(&call.headers),
     );
+    meta.storage_class = crate::ops::bucket_class(&state, ctx);
     meta::from_headers(&mut meta, &call.headers);
     let upload = Upload {
         operation: "PutObject",

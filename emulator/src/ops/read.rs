@@ -62,7 +62,10 @@ fn resolve(state: &AppState, bucket: &str, key: &str) -> Option<(String, Meta)> 
     let meta = state.store.meta(bucket, key)?;
     match (&meta.kind, &meta.symlink_target) {
         (Kind::Symlink, Some(target)) => {
-            let target_meta = state.store.meta(bucket, target)?;
+            // The target's body, the symlink's own user metadata, as OSS answers.
+            let mut target_meta = state.store.meta(bucket, target)?;
+            target_meta.headers.clone_from(&meta.headers);
+            target_meta.kind = Kind::Symlink;
             Some((target.clone(), target_meta))
         }
         _ => Some((key.to_owned(), meta)),

@@ -34,6 +34,7 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     let target = percent_decode_str(target).decode_utf8_lossy().into_owned();
     let etag = checksum::hex_upper(&checksum::md5(target.as_bytes()));
     let mut meta = Meta::new(0, etag, 0, meta::content_type(&call.headers));
+    meta.storage_class = crate::ops::bucket_class(&state, ctx);
     meta::from_headers(&mut meta, &call.headers);
     meta.kind = Kind::Symlink;
     meta.symlink_target = Some(target);
