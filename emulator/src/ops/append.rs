@@ -37,7 +37,9 @@ pub(crate) async fn append(state: Arc<AppState>, call: Call) -> Response {
     };
     let mut new = Meta::new(0, String::new(), 0, meta::content_type(&call.headers));
     new.storage_class = crate::ops::bucket_class(&state, ctx);
-    meta::from_headers(&mut new, &call.headers);
+    if let Err(error) = meta::from_headers(&mut new, &call.headers) {
+        return ctx.error(&error);
+    }
     let appended = state
         .store
         .append(&ctx.bucket, &ctx.key, position, staged.blob, new);

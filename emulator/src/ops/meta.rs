@@ -2,9 +2,10 @@
 //! standard headers OSS keeps, ACL, storage class, tags.
 
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LAST_MODIFIED};
-use http::{HeaderMap, HeaderName};
+use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::ops::header;
+use crate::responses::ErrorReply;
 use crate::responses::set;
 use crate::state::CRC64;
 use crate::store::Meta;
@@ -33,14 +34,16 @@ pub(crate) fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
         .filter(|(name, _)| {
             name.as_str().starts_with("x-oss-meta-") || KEPT.contains(&name.as_str())
         })
-        .filter_map(|(name, value)| {
-            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+            (name.as_str().to_owned(), value)
         })
         .collect()
 }
 
-/// Fills `meta` from the headers of an upload: kept headers, ACL, storage class, tags.
-pub(crate) fn from_headers(meta: &mut Meta, headers: &HeaderMap) {
+/// Fills `meta` from the headers of an upload: kept headers, ACL, storage class, tags
+/// (`x-oss-tagging` past OSS's bounds is refused).
+pub(crate) fn from_headers(meta: &mut Meta, headers: &HeaderMap) -> Result<(), ErrorReply> {
     meta.headers = kept_headers(headers);
     if let Some(acl) = header(headers, "x-oss-object-acl") {
         acl.clone_into(&mut meta.acl);
@@ -50,7 +53,9 @@ pub(crate) fn from_headers(meta: &mut Meta, headers: &HeaderMap) {
     }
     if let Some(tagging) = header(headers, "x-oss-tagging") {
         meta.tags = serde_urlencoded::from_str(tagging).unwrap_or_default();
+        crate::ops::tagging::check_tags(&meta.tags)?;
     }
+    Ok(())
 }
 
 /// The headers a read answers with for an object of `meta`.
@@ -90,8 +95,12 @@ pub(crate) fn write_headers(headers: &mut HeaderMap, meta: &Meta, length: u64) {
         );
     }
     for (name, value) in &meta.headers {
-        if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
-            set(headers, name, value);
+        // Values as sent, UTF-8 included (oss2 sends user metadata that way).
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            headers.insert(name, value);
         }
     }
 }

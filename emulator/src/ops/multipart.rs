@@ -35,7 +35,9 @@ pub(crate) async fn initiate(state: Arc<AppState>, call: Call) -> Response {
     }
     let mut meta = Meta::new(0, String::new(), 0, meta::content_type(&call.headers));
     meta.storage_class = crate::ops::bucket_class(&state, ctx);
-    meta::from_headers(&mut meta, &call.headers);
+    if let Err(error) = meta::from_headers(&mut meta, &call.headers) {
+        return ctx.error(&error);
+    }
     meta.kind = Kind::Multipart;
     let id = state.store.initiate(&ctx.bucket, &ctx.key, meta);
     let mut xml = Writer::new("InitiateMultipartUploadResult");

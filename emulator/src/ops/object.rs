@@ -58,7 +58,9 @@ pub(crate) async fn put_object(state: Arc<AppState>, call: Call) -> Response {
         meta::content_type(&call.headers),
     );
     meta.storage_class = crate::ops::bucket_class(&state, ctx);
-    meta::from_headers(&mut meta, &call.headers);
+    if let Err(error) = meta::from_headers(&mut meta, &call.headers) {
+        return ctx.error(&error);
+    }
     let upload = Upload {
         operation: "PutObject",
         content_md5: Some(crate::checksum::base64(&staged.md5)),

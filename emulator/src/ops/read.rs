@@ -37,6 +37,9 @@ pub(crate) async fn head_object(state: Arc<AppState>, call: Call) -> Response {
 /// GetObjectMeta: size, ETag, last modified.
 pub(crate) async fn object_meta(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
+    if let Err(error) = existing_bucket(&state, ctx) {
+        return ctx.error(&error);
+    }
     let Some(meta) = state.store.meta(&ctx.bucket, &ctx.key) else {
         return ctx.error(&ErrorReply::no_such_key());
     };

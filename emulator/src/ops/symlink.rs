@@ -35,7 +35,9 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     let etag = checksum::hex_upper(&checksum::md5(target.as_bytes()));
     let mut meta = Meta::new(0, etag, 0, meta::content_type(&call.headers));
     meta.storage_class = crate::ops::bucket_class(&state, ctx);
-    meta::from_headers(&mut meta, &call.headers);
+    if let Err(error) = meta::from_headers(&mut meta, &call.headers) {
+        return ctx.error(&error);
+    }
     meta.kind = Kind::Symlink;
     meta.symlink_target = Some(target);
     match state

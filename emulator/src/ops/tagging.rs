@@ -34,12 +34,8 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
             _ => {}
         }
     }
-    if tags.len() > MAX_TAGS {
-        return ctx.error(&ErrorReply::new(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
-            "Object tags cannot be greater than 10",
-        ));
+    if let Err(error) = check_tags(&tags) {
+        return ctx.error(&error);
     }
     match state.store.update_meta(&ctx.bucket, &ctx.key, &mut |meta| {
         meta.tags.clone_from(&tags)
@@ -47,6 +43,26 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
         Ok(()) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
     }
+}
+
+/// OSS's bounds on tags: at most 10, keys 1 to 128 characters, values at most 256.
+pub(crate) fn check_tags(tags: &[(String, String)]) -> Result<(), ErrorReply> {
+    if tags.len() > MAX_TAGS {
+        return Err(ErrorReply::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Object tags cannot be greater than 10",
+        ));
+    }
+    for (key, value) in tags {
+        if key.is_empty() || key.chars().count() > 128 {
+            return Err(ErrorReply::invalid_argument("The tag key is invalid."));
+        }
+        if value.chars().count() > 256 {
+            return Err(ErrorReply::invalid_argument("The tag value is invalid."));
+        }
+    }
+    Ok(())
 }
 
 /// GetObjectTagging.

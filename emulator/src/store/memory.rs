@@ -319,7 +319,7 @@ impl Store for MemoryStore {
             .filter(|u| u.bucket == bucket)
             .cloned()
             .collect();
-        uploads.sort_by(|a, b| (&a.key, a.initiated, &a.id).cmp(&(&b.key, b.initiated, &b.id)));
+        uploads.sort_by(|a, b| (&a.key, &a.id).cmp(&(&b.key, &b.id)));
         uploads
     }
 

@@ -291,7 +291,7 @@ pub(crate) trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<(), StoreError>;
     /// Upload `id` of `bucket`/`key` as it stands.
     fn upload(&self, id: &str, bucket: &str, key: &str) -> Option<Upload>;
-    /// The uploads in progress in `bucket`, by key then initiation.
+    /// The uploads in progress in `bucket`, by key then id (as OSS lists them).
     fn uploads(&self, bucket: &str) -> Vec<Upload>;
     /// Ends upload `id` (completed or aborted), freeing its parts.
     fn end_upload(&self, id: &str);
