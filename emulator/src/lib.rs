@@ -63,6 +63,23 @@ pub const EVENTS_PATH: &str = "/_emulator/api/events";
 /// The path of the page that shows the events live and performs a browser direct upload.
 pub const PAGE_PATH: &str = "/_emulator/";
 
+/// The operations the emulator performs, as OSS's API reference names them, in the order of
+/// its router table; every other request is answered `NotImplemented`.
+///
+/// ```
+/// assert!(oss_callback_emulator::operations().contains(&"ListObjectsV2"));
+/// ```
+#[must_use]
+pub fn operations() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for route in routes::ROUTES {
+        if !names.contains(&route.name) {
+            names.push(route.name);
+        }
+    }
+    names
+}
+
 /// How the emulator behaves.
 #[derive(Debug, Clone)]
 pub struct Config {
