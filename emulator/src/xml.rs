@@ -1,6 +1,7 @@
 //! OSS's XML, in and out, with quick-xml: a small writer for the answers, and a reader that
 //! flattens a request body into its leaves (`Delete/Object/Key` and the text).
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use quick_xml::Reader;
 use quick_xml::escape::partial_escape;
 use quick_xml::events::Event;
@@ -44,6 +45,23 @@ impl Xml {
     pub(crate) fn finish(mut self, root: &str) -> String {
         self.close(root);
         self.0
+    }
+}
+
+/// What `encoding-type=url` leaves as it is.
+const URL_SAFE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// `text`, percent-encoded when `url`.
+pub(crate) fn encode(text: &str, url: bool) -> String {
+    if url {
+        utf8_percent_encode(text, URL_SAFE).to_string()
+    } else {
+        text.to_owned()
     }
 }
 

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use axum::response::Response;
 use http::StatusCode;
 
-use crate::ops::object::{MAX_XML, acl_xml, malformed, owner};
+use crate::ops::object::acl_xml;
 use crate::ops::{Call, empty, existing_bucket, iso8601, new_bucket, store_error, xml_reply};
+use crate::ops::{MAX_XML, malformed, owner};
 use crate::responses::ErrorReply;
 use crate::state::AppState;
 use crate::store::Bucket;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use axum::response::Response;
 use http::StatusCode;
 
-use crate::ops::object::{MAX_XML, malformed};
 use crate::ops::{Call, empty, existing_bucket, store_error, xml_reply};
+use crate::ops::{MAX_XML, malformed};
 use crate::responses::ErrorReply;
 use crate::state::{AppState, Ctx};
 use crate::upload::read_body;

@@ -4,31 +4,13 @@
 use std::sync::Arc;
 
 use axum::response::Response;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::ops::object::owner;
+use crate::ops::owner;
 use crate::ops::{Call, existing_bucket, iso8601, store_error, xml_reply};
 use crate::responses::ErrorReply;
 use crate::state::{AppState, Ctx};
 use crate::store::{Meta, StoreError};
-use crate::xml::Xml;
-
-/// What `encoding-type=url` leaves as it is.
-const URL_SAFE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
-
-/// `text`, percent-encoded when `url`.
-pub(crate) fn encode(text: &str, url: bool) -> String {
-    if url {
-        utf8_percent_encode(text, URL_SAFE).to_string()
-    } else {
-        text.to_owned()
-    }
-}
+use crate::xml::{Xml, encode};
 
 /// A continuation token: the last key given, in hex (opaque, as OSS's).
 fn hex(key: &str) -> String {

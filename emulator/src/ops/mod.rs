@@ -26,6 +26,8 @@ use http::{HeaderMap, StatusCode};
 use crate::responses::{ErrorReply, reply, set};
 use crate::state::{AppState, Ctx};
 use crate::store::{Bucket, StoreError};
+use crate::upload::read_body;
+use crate::xml::{Xml, leaves};
 
 /// One request, addressed and routed: what a handler gets.
 #[derive(Debug)]
@@ -144,6 +146,32 @@ pub(crate) fn store_reply(state: &AppState, error: StoreError) -> ErrorReply {
             "The operation is not valid for the object's state",
         ),
     }
+}
+
+/// The largest XML body read (DeleteMultipleObjects, ACL, tagging, configurations).
+pub(crate) const MAX_XML: u64 = 1024 * 1024;
+
+/// The emulator's one owner.
+pub(crate) fn owner(xml: &mut Xml) {
+    xml.open("Owner")
+        .leaf("ID", "1000000000000000")
+        .leaf("DisplayName", "1000000000000000")
+        .close("Owner");
+}
+
+/// 400 `MalformedXML`.
+pub(crate) fn malformed() -> ErrorReply {
+    ErrorReply::malformed_xml(
+        "The XML you provided was not well-formed or did not validate against our published schema.",
+    )
+}
+
+/// The leaves of an XML request body (`None`: not well-formed); `Err`: too large.
+pub(crate) async fn xml_body(
+    body: axum::body::Body,
+) -> Result<Option<Vec<(String, String)>>, ErrorReply> {
+    let bytes = read_body(body, MAX_XML).await?;
+    Ok(leaves(&bytes))
 }
 
 /// OSS's time format in XML: `2024-01-02T03:04:05.000Z`.

@@ -12,7 +12,6 @@ use quick_xml::events::Event as Xml;
 
 use crate::checksum;
 use crate::ops::body::{content_md5, ingest};
-use crate::ops::list::encode;
 use crate::ops::{
     Call, empty, existing_bucket, iso8601, meta, store_error, writable_bucket, xml_reply,
 };
@@ -21,6 +20,7 @@ use crate::state::{AppState, CRC64, Ctx};
 use crate::store::{Blob, Kind, Meta, Part};
 use crate::upload::{Upload, callback_of, read_body, store};
 use crate::xml::Xml as Writer;
+use crate::xml::encode;
 
 /// The largest CompleteMultipartUpload body read.
 const MAX_COMPLETE_XML: u64 = 1024 * 1024;

@@ -6,15 +6,15 @@ use axum::response::Response;
 use http::StatusCode;
 
 use crate::ops::body::{content_md5, ingest};
-use crate::ops::{Call, empty, existing_bucket, meta, store_error, writable_bucket, xml_reply};
+use crate::ops::{
+    Call, empty, existing_bucket, malformed, meta, owner, store_error, writable_bucket, xml_body,
+    xml_reply,
+};
 use crate::responses::ErrorReply;
 use crate::state::AppState;
 use crate::store::Meta;
-use crate::upload::{Upload, callback_of, read_body, store};
-use crate::xml::{Xml, find, leaves};
-
-/// The largest XML body read (DeleteMultipleObjects, ACL, tagging, configurations).
-pub(crate) const MAX_XML: u64 = 1024 * 1024;
+use crate::upload::{Upload, callback_of, store};
+use crate::xml::{Xml, find};
 
 /// The ACLs OSS knows for objects.
 const OBJECT_ACLS: &[&str] = &["default", "private", "public-read", "public-read-write"];
@@ -105,7 +105,7 @@ pub(crate) async fn delete_multiple(state: Arc<AppState>, call: Call) -> Respons
         state.store.delete(&ctx.bucket, key);
         if !quiet {
             xml.open("Deleted");
-            xml.leaf("Key", &crate::ops::list::encode(key, url));
+            xml.leaf("Key", &crate::xml::encode(key, url));
             xml.close("Deleted");
         }
     }
@@ -153,27 +153,4 @@ pub(crate) fn acl_xml(acl: &str) -> String {
         .leaf("Grant", acl)
         .close("AccessControlList");
     xml.finish("AccessControlPolicy")
-}
-
-/// The emulator's one owner.
-pub(crate) fn owner(xml: &mut Xml) {
-    xml.open("Owner")
-        .leaf("ID", "1000000000000000")
-        .leaf("DisplayName", "1000000000000000")
-        .close("Owner");
-}
-
-/// 400 `MalformedXML`.
-pub(crate) fn malformed() -> ErrorReply {
-    ErrorReply::malformed_xml(
-        "The XML you provided was not well-formed or did not validate against our published schema.",
-    )
-}
-
-/// The leaves of an XML request body (`None`: not well-formed); `Err`: too large.
-pub(crate) async fn xml_body(
-    body: axum::body::Body,
-) -> Result<Option<Vec<(String, String)>>, ErrorReply> {
-    let bytes = read_body(body, MAX_XML).await?;
-    Ok(leaves(&bytes))
 }

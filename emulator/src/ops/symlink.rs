@@ -68,7 +68,7 @@ pub(crate) async fn get(state: Arc<AppState>, call: Call) -> Response {
     };
     let mut response = empty(ctx, StatusCode::OK);
     let headers = response.headers_mut();
-    let encoded = crate::ops::list::encode(target, true);
+    let encoded = crate::xml::encode(target, true);
     set(headers, TARGET, &encoded);
     set(headers, ETAG, &format!("\"{}\"", meta.etag));
     set(

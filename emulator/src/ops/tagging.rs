@@ -6,8 +6,8 @@ use std::sync::Arc;
 use axum::response::Response;
 use http::StatusCode;
 
-use crate::ops::object::{malformed, xml_body};
 use crate::ops::{Call, empty, store_error, xml_reply};
+use crate::ops::{malformed, xml_body};
 use crate::responses::ErrorReply;
 use crate::state::AppState;
 use crate::xml::Xml;
