@@ -274,3 +274,20 @@ async fn an_append_names_the_next_position() {
     .await;
     assert_eq!(get_body(&format!("{url}/b/log")).await.1, "abcde");
 }
+
+#[tokio::test]
+async fn uploads_group_by_delimiter() {
+    let (url, _) = start_emulator(Config::default()).await;
+    for key in ["p/a", "p/d/x", "p/d/y"] {
+        send(Method::POST, &format!("{url}/b/{key}?uploads"), &[], "").await;
+    }
+    let (_, list) = get_body(&format!("{url}/b?uploads&prefix=p/&delimiter=/")).await;
+    assert!(list.contains("<Upload><Key>p/a</Key>"), "{list}");
+    assert_eq!(
+        list.matches("<CommonPrefixes><Prefix>p/d/</Prefix></CommonPrefixes>")
+            .count(),
+        1,
+        "{list}"
+    );
+    assert!(!list.contains("<Key>p/d/x</Key>"), "{list}");
+}

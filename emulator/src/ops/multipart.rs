@@ -162,7 +162,7 @@ pub(crate) async fn list_parts(state: Arc<AppState>, call: Call) -> Response {
 }
 
 /// ListMultipartUploads: `prefix`, `key-marker`, `upload-id-marker`, `max-uploads`,
-/// `encoding-type=url` (no delimiter grouping: uploads are listed one by one).
+/// `delimiter`, `encoding-type=url`.
 pub(crate) async fn list_uploads(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
     if let Err(error) = existing_bucket(&state, ctx) {
@@ -188,31 +188,60 @@ pub(crate) async fn list_uploads(state: Arc<AppState>, call: Call) -> Response {
                 || (u.key == key_marker && !id_marker.is_empty() && u.id.as_str() > id_marker)
         })
         .collect();
-    let truncated = uploads.len() > max;
-    let shown = uploads.get(..max).unwrap_or(&uploads);
+    let delimiter = ctx.param("delimiter").unwrap_or_default();
+    // An upload whose key has the delimiter past the prefix is listed as its common prefix.
+    let mut entries: Vec<Result<&crate::store::Upload, String>> = Vec::new();
+    for upload in &uploads {
+        let rest = upload.key.get(prefix.len()..).unwrap_or_default();
+        let common = (!delimiter.is_empty())
+            .then(|| rest.find(delimiter))
+            .flatten()
+            .and_then(|at| upload.key.get(..prefix.len() + at + delimiter.len()));
+        match common {
+            Some(common) if common <= key_marker => {}
+            Some(common)
+                if entries
+                    .iter()
+                    .any(|e| e.as_ref().err().is_some_and(|c| c == common)) => {}
+            Some(common) => entries.push(Err(common.to_owned())),
+            None => entries.push(Ok(upload)),
+        }
+    }
+    let truncated = entries.len() > max;
+    entries.truncate(max);
+    let (next_key, next_id) = match entries.last().filter(|_| truncated) {
+        Some(Ok(upload)) => (upload.key.as_str(), upload.id.as_str()),
+        Some(Err(common)) => (common.as_str(), ""),
+        None => ("", ""),
+    };
     let mut xml = Writer::new("ListMultipartUploadsResult");
     xml.leaf("Bucket", &ctx.bucket)
         .leaf("KeyMarker", &encode(key_marker, url));
     xml.leaf("UploadIdMarker", id_marker);
-    let last = shown.last().filter(|_| truncated);
-    xml.leaf(
-        "NextKeyMarker",
-        &encode(last.map_or("", |u| u.key.as_str()), url),
-    );
-    xml.leaf("NextUploadIdMarker", last.map_or("", |u| u.id.as_str()));
-    xml.leaf("Delimiter", "")
+    xml.leaf("NextKeyMarker", &encode(next_key, url));
+    xml.leaf("NextUploadIdMarker", next_id);
+    xml.leaf("Delimiter", &encode(delimiter, url))
         .leaf("Prefix", &encode(prefix, url));
     xml.leaf("MaxUploads", &max.to_string());
     if url {
         xml.leaf("EncodingType", "url");
     }
     xml.leaf("IsTruncated", if truncated { "true" } else { "false" });
-    for upload in shown {
-        xml.open("Upload").leaf("Key", &encode(&upload.key, url));
-        xml.leaf("UploadId", &upload.id)
-            .leaf("StorageClass", &upload.meta.storage_class);
-        xml.leaf("Initiated", &iso8601(upload.initiated))
-            .close("Upload");
+    for entry in &entries {
+        match entry {
+            Ok(upload) => {
+                xml.open("Upload").leaf("Key", &encode(&upload.key, url));
+                xml.leaf("UploadId", &upload.id)
+                    .leaf("StorageClass", &upload.meta.storage_class);
+                xml.leaf("Initiated", &iso8601(upload.initiated))
+                    .close("Upload");
+            }
+            Err(common) => {
+                xml.open("CommonPrefixes")
+                    .leaf("Prefix", &encode(common, url));
+                xml.close("CommonPrefixes");
+            }
+        }
     }
     xml_reply(ctx, xml.finish("ListMultipartUploadsResult"))
 }

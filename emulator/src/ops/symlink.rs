@@ -52,6 +52,9 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
 /// GetSymlink: the target in `x-oss-symlink-target`.
 pub(crate) async fn get(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
+    if let Err(error) = crate::ops::existing_bucket(&state, ctx) {
+        return ctx.error(&error);
+    }
     let Some(meta) = state.store.meta(&ctx.bucket, &ctx.key) else {
         return ctx.error(&ErrorReply::no_such_key());
     };
