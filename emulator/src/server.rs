@@ -110,6 +110,17 @@ async fn oss(
     let checked = checked.and_then(|credential| {
         auth::check_time(&credential, &parts.headers, SystemTime::now()).map(|()| credential)
     });
+    // With a key configured, an anonymous request gets what the ACLs grant (a PostObject
+    // form carries its signature in the body: it is checked there).
+    let checked = checked.and_then(|credential| {
+        let anonymous = matches!(credential, auth::Credential::None)
+            && state.config.access_key.is_some()
+            && route.is_some_and(|r| r.name != "PostObject");
+        if anonymous {
+            crate::ops::anonymous_access(&state, &ctx, &parts.method)?;
+        }
+        Ok(credential)
+    });
     let access_key_id = match &checked {
         Ok(credential) => credential.access_key_id().unwrap_or("anonymous"),
         Err(_) => "refused",

@@ -291,3 +291,21 @@ async fn uploads_group_by_delimiter() {
     );
     assert!(!list.contains("<Key>p/d/x</Key>"), "{list}");
 }
+
+#[tokio::test]
+async fn with_a_key_an_anonymous_request_gets_what_the_acl_grants() {
+    let config = Config {
+        access_key: "id:secret".parse().ok(),
+        ..Config::default()
+    };
+    let (url, _) = start_emulator(config).await;
+    // PutBucket makes a private bucket (OSS's default).
+    send(Method::PUT, &format!("{url}/private"), &[], "").await;
+    let put = send(Method::PUT, &format!("{url}/private/k"), &[], "x").await;
+    assert_eq!(put.code().as_deref(), Some("AccessDenied"));
+    // A bucket the first write created is public-read-write, as before.
+    let open = send(Method::PUT, &format!("{url}/open/k"), &[], "x").await;
+    assert_eq!(open.status, StatusCode::OK);
+    let invalid = send(Method::PUT, &format!("{url}/open/%5Cname"), &[], "x").await;
+    assert_eq!(invalid.code().as_deref(), Some("InvalidObjectName"));
+}

@@ -75,7 +75,7 @@ pub(crate) fn existing_bucket(state: &AppState, ctx: &Ctx) -> Result<Bucket, Err
 /// The bucket an object is written to: created on first write unless the emulator is told
 /// to keep buckets explicit (the SDK samples and the README upload to a bucket nobody made).
 pub(crate) fn writable_bucket(state: &AppState, ctx: &Ctx) -> Result<(), ErrorReply> {
-    if ctx.key.len() > MAX_KEY_BYTES {
+    if ctx.key.len() > MAX_KEY_BYTES || ctx.key.starts_with('\\') {
         return Err(ErrorReply::new(
             StatusCode::BAD_REQUEST,
             "InvalidObjectName",
@@ -88,12 +88,45 @@ pub(crate) fn writable_bucket(state: &AppState, ctx: &Ctx) -> Result<(), ErrorRe
     if !state.config.auto_create_buckets {
         return Err(ErrorReply::no_such_bucket());
     }
-    let bucket = new_bucket(&ctx.bucket, "private", "Standard");
+    // Public-read-write: an emulator that creates a bucket on the first write serves it as
+    // the buckets of the SDK samples behave, anonymous requests included.
+    let bucket = new_bucket(&ctx.bucket, "public-read-write", "Standard");
     state
         .store
         .create_bucket(bucket)
         .map(|_| ())
         .map_err(|error| store_reply(state, error))
+}
+
+/// Whether the ACLs let an anonymous request through: reads need `public-read` or
+/// `public-read-write` (the object's own ACL first, unless `default`), writes need
+/// `public-read-write` on the bucket. Buckets a write created are public-read-write.
+pub(crate) fn anonymous_access(
+    state: &AppState,
+    ctx: &Ctx,
+    method: &http::Method,
+) -> Result<(), ErrorReply> {
+    let Some(bucket) = state.store.bucket(&ctx.bucket) else {
+        return Ok(());
+    };
+    let read = *method == http::Method::GET || *method == http::Method::HEAD;
+    let object_acl = (read && !ctx.key.is_empty())
+        .then(|| state.store.meta(&ctx.bucket, &ctx.key))
+        .flatten()
+        .map(|meta| meta.acl)
+        .filter(|acl| acl != "default");
+    let acl = object_acl.unwrap_or(bucket.acl);
+    let granted = match acl.as_str() {
+        "public-read-write" => true,
+        "public-read" => read,
+        _ => false,
+    };
+    if granted {
+        return Ok(());
+    }
+    Err(ErrorReply::access_denied(
+        "You have no right to access this object because of bucket acl.",
+    ))
 }
 
 /// OSS's bound on a key's length in bytes.
