@@ -309,3 +309,16 @@ async fn with_a_key_an_anonymous_request_gets_what_the_acl_grants() {
     let invalid = send(Method::PUT, &format!("{url}/open/%5Cname"), &[], "x").await;
     assert_eq!(invalid.code().as_deref(), Some("InvalidObjectName"));
 }
+
+#[tokio::test]
+async fn list_buckets_filters_by_a_bucket_tag() {
+    let (url, _) = start_emulator(Config::default()).await;
+    for bucket in ["tagged", "plain"] {
+        send(Method::PUT, &format!("{url}/{bucket}"), &[], "").await;
+    }
+    let tagging = "<Tagging><TagSet><Tag><Key>team</Key><Value>a</Value></Tag></TagSet></Tagging>";
+    send(Method::PUT, &format!("{url}/tagged?tagging"), &[], tagging).await;
+    let (_, list) = get_body(&format!("{url}/?tag-key=team&tag-value=a")).await;
+    assert!(list.contains("<Name>tagged</Name>"), "{list}");
+    assert!(!list.contains("<Name>plain</Name>"), "{list}");
+}

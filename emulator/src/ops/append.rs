@@ -37,7 +37,9 @@ pub(crate) async fn append(state: Arc<AppState>, call: Call) -> Response {
     };
     let mut new = Meta::new(0, String::new(), 0, meta::content_type(&call.headers));
     new.storage_class = crate::ops::bucket_class(&state, ctx);
-    if let Err(error) = meta::from_headers(&mut new, &call.headers) {
+    // Headers count on the append that creates the object only (OSS ignores them later).
+    let creates = state.store.meta(&ctx.bucket, &ctx.key).is_none();
+    if let (Err(error), true) = (meta::from_headers(&mut new, &call.headers), creates) {
         return ctx.error(&error);
     }
     let appended = state

@@ -93,6 +93,7 @@ pub(crate) async fn list_buckets(state: Arc<AppState>, call: Call) -> Response {
         .buckets()
         .into_iter()
         .filter(|b| b.name.starts_with(prefix) && b.name.as_str() > marker)
+        .filter(|b| has_tag(b, ctx.param("tag-key"), ctx.param("tag-value")))
         .collect();
     let truncated = matching.len() > max;
     let mut xml = Xml::new("ListAllMyBucketsResult");
@@ -117,6 +118,24 @@ pub(crate) async fn list_buckets(state: Arc<AppState>, call: Call) -> Response {
     }
     xml.close("Buckets");
     xml_reply(ctx, xml.finish("ListAllMyBucketsResult"))
+}
+
+/// Whether `bucket`'s tags (PutBucketTags) have `key` (with `value`, when given); no key
+/// asked: every bucket.
+fn has_tag(bucket: &Bucket, key: Option<&str>, value: Option<&str>) -> bool {
+    let Some(key) = key else {
+        return true;
+    };
+    let tagging = bucket.configs.iter().find(|(name, _)| name == "tagging");
+    let leaves = tagging
+        .and_then(|(_, xml)| leaves(xml.as_bytes()))
+        .unwrap_or_default();
+    let keys = leaves.iter().filter(|(p, _)| p == "Tagging/TagSet/Tag/Key");
+    let values = leaves
+        .iter()
+        .filter(|(p, _)| p == "Tagging/TagSet/Tag/Value");
+    keys.zip(values)
+        .any(|((_, k), (_, v))| k == key && value.is_none_or(|value| v == value))
 }
 
 /// GetBucketInfo.
