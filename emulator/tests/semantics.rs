@@ -322,3 +322,18 @@ async fn list_buckets_filters_by_a_bucket_tag() {
     assert!(list.contains("<Name>tagged</Name>"), "{list}");
     assert!(!list.contains("<Name>plain</Name>"), "{list}");
 }
+
+#[tokio::test]
+async fn bucket_info_answers_the_encryption_put_bucket_named() {
+    let (url, _) = start_emulator(Config::default()).await;
+    let headers = [
+        ("x-oss-server-side-encryption", "KMS"),
+        ("x-oss-server-side-encryption-key-id", "key-1"),
+    ];
+    send(Method::PUT, &format!("{url}/sealed"), &headers, "").await;
+    let (_, info) = get_body(&format!("{url}/sealed?bucketInfo")).await;
+    assert!(info.contains("<ServerSideEncryptionRule><SSEAlgorithm>KMS</SSEAlgorithm><KMSMasterKeyID>key-1</KMSMasterKeyID>"), "{info}");
+    send(Method::PUT, &format!("{url}/plain"), &[], "").await;
+    let (_, info) = get_body(&format!("{url}/plain?bucketInfo")).await;
+    assert!(info.contains("<SSEAlgorithm>None</SSEAlgorithm>"), "{info}");
+}

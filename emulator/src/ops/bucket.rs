@@ -51,13 +51,22 @@ pub(crate) async fn put_bucket(state: Arc<AppState>, call: Call) -> Response {
             None => return ctx.error(&malformed()),
         }
     };
-    match state
-        .store
-        .create_bucket(new_bucket(&ctx.bucket, &acl, &class))
-    {
+    let mut bucket = new_bucket(&ctx.bucket, &acl, &class);
+    bucket.encryption = encryption(&call.headers);
+    match state.store.create_bucket(bucket) {
         Ok(_) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
     }
+}
+
+/// The default encryption a PutBucket names: algorithm, KMS key id, data encryption.
+fn encryption(headers: &http::HeaderMap) -> Option<(String, Option<String>, Option<String>)> {
+    let header = |name| crate::ops::header(headers, name).map(str::to_owned);
+    Some((
+        header("x-oss-server-side-encryption")?,
+        header("x-oss-server-side-encryption-key-id"),
+        header("x-oss-server-side-data-encryption"),
+    ))
 }
 
 /// OSS's bucket names: 3 to 63 of `a-z`, `0-9`, `-`, not starting or ending with `-`.
@@ -161,8 +170,21 @@ pub(crate) async fn info(state: Arc<AppState>, call: Call) -> Response {
         .leaf("Grant", &bucket.acl)
         .close("AccessControlList");
     xml.leaf("Comment", "");
-    xml.open("ServerSideEncryptionRule")
-        .leaf("SSEAlgorithm", "None");
+    xml.open("ServerSideEncryptionRule");
+    match &bucket.encryption {
+        None => {
+            xml.leaf("SSEAlgorithm", "None");
+        }
+        Some((algorithm, key_id, data)) => {
+            xml.leaf("SSEAlgorithm", algorithm);
+            if let Some(key_id) = key_id {
+                xml.leaf("KMSMasterKeyID", key_id);
+            }
+            if let Some(data) = data {
+                xml.leaf("KMSDataEncryption", data);
+            }
+        }
+    }
     xml.close("ServerSideEncryptionRule");
     xml.close("Bucket");
     xml_reply(ctx, xml.finish("BucketInfo"))

@@ -148,6 +148,7 @@ pub(crate) fn new_bucket(name: &str, acl: &str, storage_class: &str) -> Bucket {
         acl: acl.to_owned(),
         storage_class: storage_class.to_owned(),
         configs: Vec::new(),
+        encryption: None,
     }
 }
 

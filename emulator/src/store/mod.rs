@@ -158,6 +158,9 @@ pub(crate) struct Bucket {
     pub(crate) storage_class: String,
     /// Configurations stored as given (`cors`, `referer`, `lifecycle`...), by sub-resource.
     pub(crate) configs: Vec<(String, String)>,
+    /// The default encryption PutBucket named (`x-oss-server-side-encryption`, its key id,
+    /// its data encryption), answered by GetBucketInfo; not applied.
+    pub(crate) encryption: Option<(String, Option<String>, Option<String>)>,
 }
 
 /// One uploaded part.
