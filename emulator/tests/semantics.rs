@@ -337,3 +337,19 @@ async fn bucket_info_answers_the_encryption_put_bucket_named() {
     let (_, info) = get_body(&format!("{url}/plain?bucketInfo")).await;
     assert!(info.contains("<SSEAlgorithm>None</SSEAlgorithm>"), "{info}");
 }
+
+#[tokio::test]
+async fn delete_bucket_tags_by_key_keeps_the_others() {
+    let (url, _) = start_emulator(Config::default()).await;
+    send(Method::PUT, &format!("{url}/tags"), &[], "").await;
+    let tagging = "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>b</Key><Value>2</Value></Tag></TagSet></Tagging>";
+    send(Method::PUT, &format!("{url}/tags?tagging"), &[], tagging).await;
+    let deleted = send(Method::DELETE, &format!("{url}/tags?tagging=a"), &[], "").await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let (_, left) = get_body(&format!("{url}/tags?tagging")).await;
+    assert!(
+        left.contains("<Tag><Key>b</Key><Value>2</Value></Tag>"),
+        "{left}"
+    );
+    assert!(!left.contains("<Key>a</Key>"), "{left}");
+}

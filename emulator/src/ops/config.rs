@@ -12,7 +12,7 @@ use crate::ops::{MAX_XML, malformed};
 use crate::responses::ErrorReply;
 use crate::state::{AppState, Ctx};
 use crate::upload::read_body;
-use crate::xml::leaves;
+use crate::xml::{Xml, leaves};
 
 /// Each configuration: its sub-resource, and what GET answers when none is set (an error,
 /// or an empty document).
@@ -118,11 +118,44 @@ pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
     let Some((name, _)) = config(ctx) else {
         return ctx.error(&ErrorReply::no_such_bucket());
     };
-    match state
-        .store
-        .update_bucket(&ctx.bucket, &mut |b| b.configs.retain(|(n, _)| n != name))
-    {
+    // `?tagging=k1,k2` deletes those tags only.
+    let some_tags = ctx
+        .param("tagging")
+        .filter(|keys| *name == "tagging" && !keys.is_empty());
+    let changed = state.store.update_bucket(&ctx.bucket, &mut |bucket| {
+        let kept = some_tags.and_then(|keys| {
+            let stored = bucket.configs.iter().find(|(n, _)| n == name)?;
+            Some(without_tags(&stored.1, keys))
+        });
+        bucket.configs.retain(|(n, _)| n != name);
+        if let Some(kept) = kept {
+            bucket.configs.push(((*name).to_owned(), kept));
+        }
+    });
+    match changed {
         Ok(()) => empty(ctx, StatusCode::NO_CONTENT),
         Err(error) => store_error(&state, ctx, error),
     }
+}
+
+/// The bucket tagging `xml` without the tags `keys` (comma-separated) names.
+fn without_tags(xml: &str, keys: &str) -> String {
+    let removed: Vec<&str> = keys.split(',').collect();
+    let leaves = leaves(xml.as_bytes()).unwrap_or_default();
+    let keys = leaves.iter().filter(|(p, _)| p == "Tagging/TagSet/Tag/Key");
+    let values = leaves
+        .iter()
+        .filter(|(p, _)| p == "Tagging/TagSet/Tag/Value");
+    let mut kept = Xml::new("Tagging");
+    kept.open("TagSet");
+    for ((_, key), (_, value)) in keys.zip(values) {
+        if !removed.contains(&key.as_str()) {
+            kept.open("Tag")
+                .leaf("Key", key)
+                .leaf("Value", value)
+                .close("Tag");
+        }
+    }
+    kept.close("TagSet");
+    kept.finish("Tagging")
 }
