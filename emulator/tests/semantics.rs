@@ -353,3 +353,35 @@ async fn delete_bucket_tags_by_key_keeps_the_others() {
     );
     assert!(!left.contains("<Key>a</Key>"), "{left}");
 }
+
+#[tokio::test]
+async fn a_configuration_comes_back_as_given_with_oss_defaults() {
+    let (url, _) = start_emulator(Config::default()).await;
+    send(Method::PUT, &format!("{url}/site"), &[], "").await;
+    let missing = send(Method::GET, &format!("{url}/site?cors"), &[], "").await;
+    assert_eq!(missing.code().as_deref(), Some("NoSuchCORSConfiguration"));
+    let cors = "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>";
+    assert_eq!(
+        send(Method::PUT, &format!("{url}/site?cors"), &[], cors)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let (_, got) = get_body(&format!("{url}/site?cors")).await;
+    assert!(
+        got.contains("<AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>"),
+        "{got}"
+    );
+    assert!(
+        got.ends_with("<ResponseVary>false</ResponseVary></CORSConfiguration>"),
+        "{got}"
+    );
+    let broken = send(
+        Method::PUT,
+        &format!("{url}/site?cors"),
+        &[],
+        "<CORSConfiguration>",
+    )
+    .await;
+    assert_eq!(broken.code().as_deref(), Some("MalformedXML"));
+}

@@ -51,6 +51,37 @@ const CONFIGS: &[(&str, Absent)] = &[
     ),
 ];
 
+/// Elements OSS answers with their default when the configuration put left them out:
+/// (configuration, root element, element, the element with its default).
+const DEFAULTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "cors",
+        "CORSConfiguration",
+        "ResponseVary",
+        "<ResponseVary>false</ResponseVary>",
+    ),
+    (
+        "referer",
+        "RefererConfiguration",
+        "AllowTruncateQueryString",
+        "<AllowTruncateQueryString>true</AllowTruncateQueryString>",
+    ),
+];
+
+/// `xml` as OSS answers it: the defaults of what it left out added before the root closes.
+fn with_defaults(name: &str, xml: &str) -> String {
+    let mut xml = xml.to_owned();
+    for (config, root, element, default) in DEFAULTS {
+        let closing = format!("</{root}>");
+        if *config == name && !xml.contains(&format!("<{element}>")) {
+            if let Some(at) = xml.rfind(&closing) {
+                xml.insert_str(at, default);
+            }
+        }
+    }
+    xml
+}
+
 /// What GET answers for a configuration never set.
 #[derive(Debug, Clone, Copy)]
 enum Absent {
@@ -101,7 +132,7 @@ pub(crate) async fn get(state: Arc<AppState>, call: Call) -> Response {
         return ctx.error(&ErrorReply::no_such_bucket());
     };
     match (bucket.configs.iter().find(|(n, _)| n == name), absent) {
-        (Some((_, xml)), _) => xml_reply(ctx, xml.clone()),
+        (Some((_, xml)), _) => xml_reply(ctx, with_defaults(name, xml)),
         (None, Absent::Empty(xml)) => xml_reply(
             ctx,
             format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{xml}"),
