@@ -107,8 +107,13 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
         Ok(body) => body,
         Err(error) => return ctx.error(&error),
     };
-    if leaves(&body).is_none() {
+    let Some(leaves) = leaves(&body) else {
         return ctx.error(&malformed());
+    };
+    if *name == "lifecycle" {
+        if let Err(error) = crate::ops::lifecycle::check(&leaves) {
+            return ctx.error(&error);
+        }
     }
     let text = String::from_utf8_lossy(&body).into_owned();
     let changed = state.store.update_bucket(&ctx.bucket, &mut |bucket| {

@@ -7,6 +7,7 @@ pub(crate) mod body;
 pub(crate) mod bucket;
 pub(crate) mod config;
 pub(crate) mod copy;
+pub(crate) mod lifecycle;
 pub(crate) mod list;
 pub(crate) mod meta;
 pub(crate) mod multipart;
