@@ -385,3 +385,23 @@ async fn a_configuration_comes_back_as_given_with_oss_defaults() {
     .await;
     assert_eq!(broken.code().as_deref(), Some("MalformedXML"));
 }
+
+#[tokio::test]
+async fn tags_outside_oss_bounds_are_refused() {
+    let (url, _) = start_emulator(Config::default()).await;
+    send(Method::PUT, &format!("{url}/b/k"), &[], "x").await;
+    for key in ["%@abc".to_owned(), "a".repeat(129), String::new()] {
+        let tagging = format!(
+            "<Tagging><TagSet><Tag><Key>{key}</Key><Value>v</Value></Tag></TagSet></Tagging>"
+        );
+        let put = send(Method::PUT, &format!("{url}/b/k?tagging"), &[], tagging).await;
+        assert_eq!(put.code().as_deref(), Some("InvalidArgument"), "{key:?}");
+    }
+    let ok = "<Tagging><TagSet><Tag><Key>a b+-=._:/</Key><Value>v</Value></Tag></TagSet></Tagging>";
+    assert_eq!(
+        send(Method::PUT, &format!("{url}/b/k?tagging"), &[], ok)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}

@@ -4,6 +4,7 @@
 
 use http::StatusCode;
 
+use crate::ops::tagging::tag_text;
 use crate::responses::ErrorReply;
 
 /// The transition classes in the order an object goes through them.
@@ -34,10 +35,14 @@ pub(crate) fn check(leaves: &[(String, String)]) -> Result<(), ErrorReply> {
         };
         let days = text.trim().parse::<u64>().ok();
         match inside {
-            "Tag/Key" | "Filter/Not/Tag/Key" if text.is_empty() || text.chars().count() > 128 => {
+            "Tag/Key" | "Filter/Not/Tag/Key"
+                if text.is_empty() || text.chars().count() > 128 || !tag_text(text) =>
+            {
                 return Err(invalid("The tag key in the lifecycle rule is invalid."));
             }
-            "Tag/Value" | "Filter/Not/Tag/Value" if text.chars().count() > 256 => {
+            "Tag/Value" | "Filter/Not/Tag/Value"
+                if text.chars().count() > 256 || !tag_text(text) =>
+            {
                 return Err(invalid("The tag value in the lifecycle rule is invalid."));
             }
             "Expiration/Days" => rule.expiration_days = days,

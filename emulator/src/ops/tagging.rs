@@ -45,7 +45,15 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     }
 }
 
-/// OSS's bounds on tags: at most 10, keys 1 to 128 characters, values at most 256.
+/// Whether `text` uses only what OSS allows in an object tag: letters, digits, spaces and
+/// `+ - = . _ : /`.
+pub(crate) fn tag_text(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_alphanumeric() || " +-=._:/".contains(c))
+}
+
+/// OSS's bounds on tags: at most 10, keys 1 to 128 characters, values at most 256, all of
+/// them of the characters [`tag_text`] allows.
 pub(crate) fn check_tags(tags: &[(String, String)]) -> Result<(), ErrorReply> {
     if tags.len() > MAX_TAGS {
         return Err(ErrorReply::new(
@@ -55,10 +63,10 @@ pub(crate) fn check_tags(tags: &[(String, String)]) -> Result<(), ErrorReply> {
         ));
     }
     for (key, value) in tags {
-        if key.is_empty() || key.chars().count() > 128 {
+        if key.is_empty() || key.chars().count() > 128 || !tag_text(key) {
             return Err(ErrorReply::invalid_argument("The tag key is invalid."));
         }
-        if value.chars().count() > 256 {
+        if value.chars().count() > 256 || !tag_text(value) {
             return Err(ErrorReply::invalid_argument("The tag value is invalid."));
         }
     }
