@@ -5,8 +5,32 @@ use oss_callback_emulator::{AccessKey, Config, Emulator};
 
 use crate::Outcome;
 
+/// What `emulate --help` says it does and refuses (a test holds it to the emulator's table).
+const OPERATIONS: &str = "\
+Operations (anything else is OSS's NotImplemented XML, 501):
+  service     ListBuckets
+  bucket      PutBucket, DeleteBucket, GetBucketInfo, GetBucketLocation, GetBucketStat,
+              PutBucketAcl, GetBucketAcl, ListLiveChannel (always empty)
+  listing     ListObjects, ListObjectsV2 (prefix, delimiter, marker, continuation-token,
+              start-after, max-keys, encoding-type=url), ListMultipartUploads, ListParts
+  object      PutObject, PostObject (both with callback), GetObject, HeadObject (Range,
+              If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since),
+              GetObjectMeta, DeleteObject, DeleteMultipleObjects, CopyObject, AppendObject,
+              PutObjectACL, GetObjectACL, PutObjectTagging, GetObjectTagging,
+              DeleteObjectTagging, PutSymlink, GetSymlink
+  multipart   InitiateMultipartUpload, UploadPart, UploadPartCopy,
+              CompleteMultipartUpload (with callback), AbortMultipartUpload
+  configs     PutBucketCors, GetBucketCors, DeleteBucketCors, PutBucketReferer,
+              GetBucketReferer, PutBucketLifecycle, GetBucketLifecycle,
+              DeleteBucketLifecycle, PutBucketLogging, GetBucketLogging, DeleteBucketLogging,
+              PutBucketWebsite, GetBucketWebsite, DeleteBucketWebsite, PutBucketTags,
+              GetBucketTags, DeleteBucketTags (stored and answered as given, not enforced)
+Refused: image processing (x-oss-process), RestoreObject, versioning, encryption, policy,
+replication, inventory, WORM, QoS, and every other sub-resource.";
+
 /// Arguments of `emulate`.
 #[derive(clap::Args)]
+#[command(after_help = OPERATIONS)]
 pub(crate) struct Args {
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:9000")]
@@ -20,6 +44,10 @@ pub(crate) struct Args {
     /// Check V1 and V4 signatures against this key pair (ID:SECRET); any key by default.
     #[arg(long, value_name = "ID:SECRET")]
     access_key: Option<AccessKey>,
+    /// Keep buckets explicit: writing to a bucket nobody created with PutBucket is
+    /// NoSuchBucket, as on OSS (by default the first write creates it).
+    #[arg(long)]
+    no_auto_create_buckets: bool,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -29,6 +57,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         domain: args.domain.clone(),
         max_bytes: args.max_bytes,
         access_key: args.access_key.clone(),
+        auto_create_buckets: !args.no_auto_create_buckets,
     };
     runtime.block_on(async {
         let emulator = Emulator::bind(&args.addr, config)
@@ -76,4 +105,19 @@ fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OPERATIONS;
+
+    #[test]
+    fn the_help_names_every_operation_of_the_table() {
+        for name in oss_callback_emulator::operations() {
+            assert!(
+                OPERATIONS.contains(name),
+                "emulate --help does not name {name}"
+            );
+        }
+    }
 }

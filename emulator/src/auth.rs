@@ -231,6 +231,54 @@ pub(crate) fn verify(
     Ok(())
 }
 
+/// How far a signed request's `Date` may be from the emulator's clock (OSS: 15 minutes).
+const MAX_SKEW_SECS: u64 = 15 * 60;
+
+/// Checks the time a signed request carries: a presigned URL past its `Expires` is
+/// `AccessDenied` ("Request has expired."), a header-signed request whose `Date` is more than
+/// 15 minutes off is `RequestTimeTooSkewed`. Anonymous requests carry no time to check.
+pub(crate) fn check_time(
+    credential: &Credential,
+    headers: &HeaderMap,
+    now: std::time::SystemTime,
+) -> Result<(), ErrorReply> {
+    let now_secs = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    match credential {
+        Credential::None => Ok(()),
+        Credential::V1 {
+            expires: Some(expires),
+            ..
+        } => match expires.parse::<u64>() {
+            Ok(expires) if expires >= now_secs => Ok(()),
+            _ => Err(ErrorReply::access_denied("Request has expired.")),
+        },
+        Credential::V4 { in_query: true, .. } => Ok(()),
+        Credential::V1 { .. } | Credential::V4 { .. } => {
+            let date = headers
+                .get("x-oss-date")
+                .or_else(|| headers.get("date"))
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| httpdate::parse_http_date(v).ok());
+            let Some(date) = date else {
+                return Ok(());
+            };
+            let secs = date
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            if secs.abs_diff(now_secs) > MAX_SKEW_SECS {
+                return Err(ErrorReply::new(
+                    http::StatusCode::FORBIDDEN,
+                    "RequestTimeTooSkewed",
+                    "The difference between the request time and the current time is too large.",
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
 /// Checks the signature of a PostObject form: V1 (`OSSAccessKeyId`, `Signature`) or V4
 /// (`x-oss-credential`, `x-oss-signature`), both over the base64 `policy`. A form without
 /// signature fields is anonymous and passes.
@@ -259,22 +307,76 @@ pub(crate) fn verify_post(form: &crate::PostForm, key: &AccessKey) -> Result<(),
 
 /// The query parameters V1 signs (OSS's sub-resources; the others are left out).
 const V1_SUBRESOURCES: &[&str] = &[
+    "accessPoint",
+    "accessPointPolicy",
     "acl",
     "append",
+    "asyncFetch",
+    "bucketArchiveDirectRead",
+    "bucketInfo",
     "callback",
     "callback-var",
+    "cname",
+    "comp",
+    "continuation-token",
+    "cors",
+    "delete",
+    "encryption",
+    "endTime",
+    "group",
+    "httpsConfig",
+    "inventory",
+    "inventoryId",
+    "lifecycle",
+    "link",
+    "live",
+    "location",
+    "logging",
+    "metaQuery",
+    "objectInfo",
+    "objectMeta",
     "partNumber",
+    "policy",
     "position",
+    "publicAccessBlock",
+    "qos",
+    "qosInfo",
+    "redundancyTransition",
+    "referer",
+    "regionList",
+    "replication",
+    "replicationLocation",
+    "replicationProgress",
+    "requestPayment",
+    "resourceGroup",
     "response-cache-control",
     "response-content-disposition",
     "response-content-encoding",
     "response-content-language",
     "response-content-type",
     "response-expires",
+    "restore",
     "security-token",
+    "sequential",
+    "startTime",
+    "stat",
+    "status",
+    "style",
+    "styleName",
+    "symlink",
+    "tagging",
+    "transferAcceleration",
     "uploadId",
     "uploads",
     "versionId",
+    "versioning",
+    "versions",
+    "vod",
+    "website",
+    "worm",
+    "wormExtend",
+    "wormId",
+    "x-oss-async-process",
     "x-oss-process",
     "x-oss-request-payer",
     "x-oss-traffic-limit",
@@ -289,11 +391,16 @@ pub(crate) fn v1_string_to_sign(request: &Signed<'_>, expires: Option<&str>) -> 
             date => date,
         },
     };
-    let mut oss_headers: Vec<(String, &str)> = request
+    let mut oss_headers: Vec<(String, std::borrow::Cow<'_, str>)> = request
         .headers
         .iter()
         .filter(|(name, _)| name.as_str().starts_with("x-oss-"))
-        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()),
+            )
+        })
         .collect();
     oss_headers.sort();
     let mut text = format!(

@@ -11,6 +11,26 @@ pub(crate) fn crc64(bytes: &[u8]) -> u64 {
     CRC64.checksum(bytes)
 }
 
+/// A CRC-64 computed chunk by chunk.
+pub(crate) struct Crc64(crc::Digest<'static, u64>);
+
+impl Crc64 {
+    /// Nothing read yet.
+    pub(crate) fn new() -> Crc64 {
+        Crc64(CRC64.digest())
+    }
+
+    /// Reads `bytes`.
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The CRC-64 of everything read.
+    pub(crate) fn finish(self) -> u64 {
+        self.0.finalize()
+    }
+}
+
 /// The MD5 of `bytes`.
 pub(crate) fn md5(bytes: &[u8]) -> [u8; 16] {
     md5::compute(bytes).0

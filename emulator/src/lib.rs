@@ -29,20 +29,22 @@
     clippy::indexing_slicing
 )]
 
+mod address;
 mod auth;
 mod callback;
 mod checksum;
 mod events;
 mod listen;
-mod multipart;
+mod ops;
 mod page;
 mod policy;
-mod post_object;
 mod responses;
+mod routes;
 mod server;
 mod state;
 mod store;
 mod upload;
+mod xml;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -52,7 +54,7 @@ pub use self::auth::AccessKey;
 pub use self::events::{
     AttemptEvent, CallbackEvent, EVENT_CAPACITY, Event, FailureEvent, RuleEvent,
 };
-pub use self::post_object::{PostForm, PostFormError, parse_post_form};
+pub use self::ops::post::{PostForm, PostFormError, parse_post_form};
 
 /// The path of the served public key.
 pub const KEY_PATH: &str = "/_emulator/callback_pub_key_v1.pem";
@@ -60,6 +62,23 @@ pub const KEY_PATH: &str = "/_emulator/callback_pub_key_v1.pem";
 pub const EVENTS_PATH: &str = "/_emulator/api/events";
 /// The path of the page that shows the events live and performs a browser direct upload.
 pub const PAGE_PATH: &str = "/_emulator/";
+
+/// The operations the emulator performs, as OSS's API reference names them, in the order of
+/// its router table; every other request is answered `NotImplemented`.
+///
+/// ```
+/// assert!(oss_callback_emulator::operations().contains(&"ListObjectsV2"));
+/// ```
+#[must_use]
+pub fn operations() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for route in routes::ROUTES {
+        if !names.contains(&route.name) {
+            names.push(route.name);
+        }
+    }
+    names
+}
 
 /// How the emulator behaves.
 #[derive(Debug, Clone)]
@@ -70,6 +89,9 @@ pub struct Config {
     pub max_bytes: u64,
     /// Check signatures against this key pair; `None` accepts any AccessKey.
     pub access_key: Option<AccessKey>,
+    /// Create a bucket on the first object written to it (default `true`: SDK samples and
+    /// tests often upload to a bucket nobody created). `false`: `NoSuchBucket`, as OSS.
+    pub auto_create_buckets: bool,
 }
 
 impl Default for Config {
@@ -78,6 +100,7 @@ impl Default for Config {
             domain: None,
             max_bytes: 256 * 1024 * 1024,
             access_key: None,
+            auto_create_buckets: true,
         }
     }
 }

@@ -56,6 +56,30 @@ impl ErrorReply {
         .ec(Some("0026-00000001"))
     }
 
+    /// 404 `NoSuchBucket`.
+    pub(crate) fn no_such_bucket() -> ErrorReply {
+        ErrorReply::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchBucket",
+            "The specified bucket does not exist.",
+        )
+        .ec(Some("0015-00000101"))
+    }
+
+    /// 501 `NotImplemented`: an operation the emulator does not perform.
+    pub(crate) fn not_implemented() -> ErrorReply {
+        ErrorReply::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            "A header you provided implies functionality that is not implemented.",
+        )
+    }
+
+    /// 403 `AccessDenied`.
+    pub(crate) fn access_denied(message: impl Into<String>) -> ErrorReply {
+        ErrorReply::new(StatusCode::FORBIDDEN, "AccessDenied", message)
+    }
+
     /// 404 `NoSuchUpload`.
     pub(crate) fn no_such_upload() -> ErrorReply {
         ErrorReply::new(

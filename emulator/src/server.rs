@@ -1,24 +1,28 @@
-//! The HTTP front door: routing by method, path, query and `Host`, and the object reads.
+//! The HTTP front door: the emulator's own pages, and the layers around every OSS operation
+//! (address, auth, routing by the table, `Connection: close`, the request event).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use http::header::{
-    CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, ETAG, HOST, LAST_MODIFIED,
-    TRANSFER_ENCODING,
-};
-use http::{HeaderName, Method, StatusCode};
+use std::time::SystemTime;
 
+use http::header::{
+    CACHE_CONTROL, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, TRANSFER_ENCODING,
+};
+
+use crate::address::{Scope, address};
 use crate::auth::{self, Signed};
 use crate::events::{Event, now_ms};
-use crate::responses::{ErrorReply, new_request_id, reply, set};
-use crate::state::{AppState, CRC64, Ctx, record};
-use crate::{EVENTS_PATH, KEY_PATH, PAGE_PATH, multipart, page, post_object, upload};
+use crate::ops::Call;
+use crate::responses::{ErrorReply, new_request_id, set};
+use crate::routes;
+use crate::state::{AppState, Ctx};
+use crate::upload::Recorded;
+use crate::{EVENTS_PATH, KEY_PATH, PAGE_PATH, page};
 
 /// The routes: the emulator's own pages, and OSS for everything else.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
@@ -66,7 +70,8 @@ async fn list_events(State(state): State<Arc<AppState>>) -> Response {
     response
 }
 
-/// Every OSS operation.
+/// Every OSS operation: addressed once, authenticated, routed by the table, and wrapped
+/// in the steps every answer shares (`Connection: close` on a refusal, the request event).
 async fn oss(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -81,6 +86,7 @@ async fn oss(
         .and_then(|h| h.to_str().ok())
         .unwrap_or_default();
     let (bucket, key) = address(host, parts.uri.path(), state.config.domain.as_deref());
+    let scope = Scope::of(&bucket, &key);
     let ctx = Ctx {
         request_id: new_request_id(),
         bucket,
@@ -88,6 +94,7 @@ async fn oss(
         query,
         peer,
     };
+    let route = routes::resolve(&parts.method, scope, &ctx.query, &parts.headers);
     let signed = Signed {
         method: &parts.method,
         headers: &parts.headers,
@@ -100,33 +107,101 @@ async fn oss(
         Some(key) => auth::verify(&credential, key, &signed).map(|()| credential),
         None => Ok(credential),
     });
-    let mut response = match &checked {
-        Err(error) => ctx.error(error),
-        Ok(_) => dispatch(&state, &ctx, &parts, body).await,
+    let checked = checked.and_then(|credential| {
+        auth::check_time(&credential, &parts.headers, SystemTime::now()).map(|()| credential)
+    });
+    // With a key configured, an anonymous request gets what the ACLs grant (a PostObject
+    // form carries its signature in the body: it is checked there).
+    let checked = checked.and_then(|credential| {
+        let anonymous = matches!(credential, auth::Credential::None)
+            && state.config.access_key.is_some()
+            && route.is_some_and(|r| r.name != "PostObject");
+        if anonymous {
+            crate::ops::anonymous_access(&state, &ctx, &parts.method)?;
+        }
+        Ok(credential)
+    });
+    let access_key_id = match &checked {
+        Ok(credential) => credential.access_key_id().unwrap_or("anonymous"),
+        Err(_) => "refused",
+    }
+    .to_owned();
+    let operation = route.map_or(routes::UNKNOWN, |r| r.name);
+    let request_size = content_length(&parts.headers);
+    let has_body = has_body(&parts.headers);
+    let head = parts.method == http::Method::HEAD;
+    let bucket = ctx.bucket.clone();
+    let key = ctx.key.clone();
+    let request_id = ctx.request_id.clone();
+    let mut response = match (checked, route) {
+        (Err(error), _) => ctx.error(&error),
+        // A method no OSS operation uses is 405, as OSS answers; a known method on a
+        // sub-resource or scope the table lacks is 501.
+        (Ok(_), None) if !routes::knows_method(&parts.method) => {
+            ctx.error(&ErrorReply::method_not_allowed())
+        }
+        (Ok(_), None) => ctx.error(&ErrorReply::not_implemented()),
+        (Ok(_), Some(route)) => {
+            let call = Call {
+                ctx,
+                headers: parts.headers,
+                body,
+            };
+            (route.handler)(Arc::clone(&state), call).await
+        }
     };
     // A refusal may leave the upload's body unread; hyper then closes the connection after
     // the answer. Saying so keeps a client from reusing it (oss2 did, and lost its next request).
     let refused = response.status().is_client_error() || response.status().is_server_error();
-    if refused && has_body(&parts.headers) {
+    if refused && has_body {
         response
             .headers_mut()
             .insert(CONNECTION, http::HeaderValue::from_static("close"));
     }
-    let operation = operation_name(&parts.method, &ctx);
-    let access_key_id = match &checked {
-        Ok(credential) => credential.access_key_id().unwrap_or("anonymous"),
-        Err(_) => "refused",
-    };
+    if head && refused {
+        response = error_in_header(response).await;
+    }
+    let shown_id = response
+        .headers()
+        .get(crate::responses::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or(&request_id)
+        .to_owned();
+    if response.extensions().get::<Recorded>().is_none() {
+        let size = request_size.max(content_length(response.headers()));
+        state.events.push(Event::Request {
+            time_ms: now_ms(),
+            request_id: request_id.clone(),
+            operation: operation.to_owned(),
+            bucket: bucket.clone(),
+            key: key.clone(),
+            size,
+            status: response.status().as_u16(),
+        });
+    }
     tracing::info!(
         operation,
         access_key_id = %access_key_id.escape_debug(),
-        bucket = %ctx.bucket.escape_debug(),
-        key = %ctx.key.escape_debug(),
+        bucket = %bucket.escape_debug(),
+        key = %key.escape_debug(),
         status = response.status().as_u16(),
-        request_id = %response_request_id(&response, &ctx),
+        request_id = %shown_id,
         "request"
     );
     response
+}
+
+/// A HEAD answer has no body, so OSS puts the error XML, base64, in `x-oss-err` (oss2 reads
+/// the code from it).
+async fn error_in_header(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let xml = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(value) = http::HeaderValue::from_str(&crate::checksum::base64(&xml)) {
+        parts.headers.insert("x-oss-err", value);
+    }
+    Response::from_parts(parts, axum::body::Body::empty())
 }
 
 /// Whether the request carries a body (a non-zero length, or chunks).
@@ -137,162 +212,11 @@ fn has_body(headers: &http::HeaderMap) -> bool {
             .is_some_and(|length| length.as_bytes() != b"0")
 }
 
-/// The request id the client sees (an upload with a callback answers with the callback's).
-fn response_request_id(response: &Response, ctx: &Ctx) -> String {
-    response
-        .headers()
-        .get(crate::responses::REQUEST_ID)
+/// `Content-Length`, or 0.
+fn content_length(headers: &http::HeaderMap) -> u64 {
+    headers
+        .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or(&ctx.request_id)
-        .to_owned()
-}
-
-async fn dispatch(
-    state: &Arc<AppState>,
-    ctx: &Ctx,
-    parts: &http::request::Parts,
-    body: Body,
-) -> Response {
-    if ctx.bucket.is_empty() {
-        return ctx.error(&ErrorReply::invalid_argument(
-            "No bucket named in the request.",
-        ));
-    }
-    let has = |name: &str| ctx.param(name).is_some();
-    let method = &parts.method;
-    if ctx.key.is_empty() {
-        return if *method == Method::POST {
-            post_object::handle(state, ctx, &parts.headers, body).await
-        } else {
-            ctx.error(&ErrorReply::method_not_allowed())
-        };
-    }
-    match *method {
-        Method::GET | Method::HEAD => get_object(state, ctx, method == Method::HEAD),
-        Method::DELETE if has("uploadId") => multipart::abort(state, ctx),
-        Method::DELETE => {
-            state.store.delete(&ctx.bucket, &ctx.key);
-            record(state, ctx, "DeleteObject", 0, StatusCode::NO_CONTENT);
-            reply(StatusCode::NO_CONTENT, &ctx.request_id, Body::empty())
-        }
-        Method::PUT if has("partNumber") && has("uploadId") => {
-            multipart::upload_part(state, ctx, body).await
-        }
-        Method::PUT => upload::put_object(state, ctx, &parts.headers, body).await,
-        Method::POST if has("uploads") => multipart::initiate(state, ctx, &parts.headers),
-        Method::POST if has("uploadId") => {
-            multipart::complete(state, ctx, &parts.headers, body).await
-        }
-        _ => ctx.error(&ErrorReply::method_not_allowed()),
-    }
-}
-
-fn get_object(state: &AppState, ctx: &Ctx, head: bool) -> Response {
-    let Some(object) = state.store.get(&ctx.bucket, &ctx.key) else {
-        return ctx.error(&ErrorReply::no_such_key());
-    };
-    let operation = if head { "HeadObject" } else { "GetObject" };
-    record(state, ctx, operation, object.size(), StatusCode::OK);
-    let mut response = reply(StatusCode::OK, &ctx.request_id, object.bytes.clone());
-    let headers = response.headers_mut();
-    set(headers, CONTENT_TYPE, &object.content_type);
-    set(headers, ETAG, &format!("\"{}\"", object.etag));
-    set(headers, CRC64, &object.crc64.to_string());
-    set(
-        headers,
-        LAST_MODIFIED,
-        &httpdate::fmt_http_date(object.last_modified),
-    );
-    let kind = if object.etag.contains('-') {
-        "Multipart"
-    } else {
-        "Normal"
-    };
-    set(headers, HeaderName::from_static("x-oss-object-type"), kind);
-    response
-}
-
-/// The operation a request asks for, for the log.
-fn operation_name(method: &Method, ctx: &Ctx) -> &'static str {
-    let has = |name: &str| ctx.param(name).is_some();
-    match *method {
-        Method::GET => "GetObject",
-        Method::HEAD => "HeadObject",
-        Method::DELETE if has("uploadId") => "AbortMultipartUpload",
-        Method::DELETE => "DeleteObject",
-        Method::PUT if has("uploadId") => "UploadPart",
-        Method::PUT => "PutObject",
-        Method::POST if ctx.key.is_empty() => "PostObject",
-        Method::POST if has("uploads") => "InitiateMultipartUpload",
-        Method::POST if has("uploadId") => "CompleteMultipartUpload",
-        _ => "Unknown",
-    }
-}
-
-/// The bucket and key a request addresses: virtual-hosted when `host` is `<bucket>.<domain>`,
-/// path-style otherwise.
-pub(crate) fn address(host: &str, path: &str, domain: Option<&str>) -> (String, String) {
-    let decode = |text: &str| {
-        percent_encoding::percent_decode_str(text)
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    let path = path.strip_prefix('/').unwrap_or(path);
-    let host_name = host.rsplit_once(':').map_or(host, |(name, port)| {
-        if port.bytes().all(|b| b.is_ascii_digit()) {
-            name
-        } else {
-            host
-        }
-    });
-    let hosted = domain.and_then(|domain| {
-        host_name
-            .strip_suffix(domain)
-            .and_then(|rest| rest.strip_suffix('.'))
-            .filter(|bucket| !bucket.is_empty() && !bucket.contains('.'))
-    });
-    match hosted {
-        Some(bucket) => (bucket.to_owned(), decode(path)),
-        None => match path.split_once('/') {
-            Some((bucket, key)) => (decode(bucket), decode(key)),
-            None => (decode(path), String::new()),
-        },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::address;
-
-    #[test]
-    fn path_style_names_bucket_then_key() {
-        assert_eq!(
-            address("127.0.0.1:9000", "/photos/2024/a%20b.jpg", None),
-            ("photos".to_owned(), "2024/a b.jpg".to_owned())
-        );
-    }
-
-    #[test]
-    fn a_bucket_alone_has_an_empty_key() {
-        assert_eq!(
-            address("h", "/photos", None),
-            ("photos".to_owned(), String::new())
-        );
-    }
-
-    #[test]
-    fn virtual_hosted_style_takes_the_bucket_from_host() {
-        assert_eq!(
-            address("photos.oss.local:9000", "/a.jpg", Some("oss.local")),
-            ("photos".to_owned(), "a.jpg".to_owned())
-        );
-    }
-
-    #[test]
-    fn the_domain_itself_is_path_style() {
-        assert_eq!(
-            address("oss.local", "/photos/a.jpg", Some("oss.local")),
-            ("photos".to_owned(), "a.jpg".to_owned())
-        );
-    }
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }

@@ -5,12 +5,12 @@
 use std::net::SocketAddr;
 
 use axum::response::Response;
-use http::{HeaderName, StatusCode};
+use http::HeaderName;
 
 use crate::callback::Simulator;
-use crate::events::{Event, Events, now_ms};
+use crate::events::Events;
 use crate::responses::ErrorReply;
-use crate::store::Store;
+use crate::store::{MemoryStore, Store};
 use crate::{Config, KEY_PATH};
 
 /// `x-oss-hash-crc64ecma`.
@@ -20,7 +20,7 @@ pub(crate) const CRC64: HeaderName = HeaderName::from_static("x-oss-hash-crc64ec
 #[derive(Debug)]
 pub(crate) struct AppState {
     pub(crate) config: Config,
-    pub(crate) store: Store,
+    pub(crate) store: Box<dyn Store>,
     pub(crate) events: Events,
     pub(crate) simulator: Simulator,
     pub(crate) local_addr: SocketAddr,
@@ -32,7 +32,7 @@ impl AppState {
     pub(crate) fn new(config: Config, local_addr: SocketAddr) -> AppState {
         let key_url = format!("http://{local_addr}{KEY_PATH}");
         AppState {
-            store: Store::new(config.max_bytes),
+            store: Box::new(MemoryStore::new(config.max_bytes)),
             config,
             events: Events::default(),
             simulator: Simulator::new().key_url(key_url),
@@ -70,17 +70,4 @@ impl Ctx {
     pub(crate) fn error(&self, error: &ErrorReply) -> Response {
         error.response(&self.request_id, &self.host_id())
     }
-}
-
-/// Records a request event.
-pub(crate) fn record(state: &AppState, ctx: &Ctx, operation: &str, size: u64, status: StatusCode) {
-    state.events.push(Event::Request {
-        time_ms: now_ms(),
-        request_id: ctx.request_id.clone(),
-        operation: operation.to_owned(),
-        bucket: ctx.bucket.clone(),
-        key: ctx.key.clone(),
-        size,
-        status: status.as_u16(),
-    });
 }

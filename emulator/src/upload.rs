@@ -12,16 +12,18 @@ use http::{HeaderMap, HeaderName, StatusCode};
 use crate::callback::{CallbackRequest, Simulation, object_info, refusal};
 use crate::events::{AttemptEvent, CallbackEvent, Event, FailureEvent, RuleEvent, now_ms};
 use crate::responses::{ErrorReply, reply, set};
-use crate::state::{AppState, CRC64, Ctx, record};
-use crate::store::{Object, StoreError};
+use crate::state::{AppState, CRC64, Ctx};
+use crate::store::{Blob, Meta, Object};
 
 /// An object ready to store.
 #[derive(Debug)]
 pub(crate) struct Upload {
     /// The operation, as `${operation}` names it.
     pub(crate) operation: &'static str,
-    /// The object.
-    pub(crate) object: Object,
+    /// The body.
+    pub(crate) blob: Blob,
+    /// Its metadata.
+    pub(crate) meta: Meta,
     /// `Content-MD5` answered and rendered (PutObject, PostObject).
     pub(crate) content_md5: Option<String>,
     /// The multipart upload this completes.
@@ -29,6 +31,11 @@ pub(crate) struct Upload {
     /// The callback asked for.
     pub(crate) callback: Option<CallbackRequest>,
 }
+
+/// A request event recorded by the step that answered (an upload with a callback records
+/// the callback's request id); the server records none for it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Recorded;
 
 /// Reads a body of at most `limit` bytes; beyond it, `EntityTooLarge`.
 pub(crate) async fn read_body(body: Body, limit: u64) -> Result<Bytes, ErrorReply> {
@@ -38,57 +45,18 @@ pub(crate) async fn read_body(body: Body, limit: u64) -> Result<Bytes, ErrorRepl
         .map_err(|_| ErrorReply::entity_too_large(limit))
 }
 
-/// A header's text value.
-pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
 /// The callback named by the headers, or by the query (presigned URLs).
 pub(crate) fn callback_of(
     headers: &HeaderMap,
     ctx: &Ctx,
 ) -> Result<Option<CallbackRequest>, ErrorReply> {
-    match header(headers, "x-oss-callback") {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    match header("x-oss-callback") {
         Some(callback) => {
-            CallbackRequest::from_values(Some(callback), header(headers, "x-oss-callback-var"))
+            CallbackRequest::from_values(Some(callback), header("x-oss-callback-var"))
         }
         None => CallbackRequest::from_values(ctx.param("callback"), ctx.param("callback-var")),
     }
-}
-
-/// The `Content-Type` an object is stored with.
-pub(crate) fn content_type(headers: &HeaderMap) -> String {
-    header(headers, "content-type")
-        .filter(|t| !t.is_empty())
-        .unwrap_or("application/octet-stream")
-        .to_owned()
-}
-
-/// PutObject.
-pub(crate) async fn put_object(
-    state: &Arc<AppState>,
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    body: Body,
-) -> Response {
-    let callback = match callback_of(headers, ctx) {
-        Ok(callback) => callback,
-        Err(error) => return ctx.error(&error),
-    };
-    let bytes = match read_body(body, state.store.max_bytes()).await {
-        Ok(bytes) => bytes,
-        Err(error) => return ctx.error(&error),
-    };
-    let object = Object::whole(bytes, content_type(headers));
-    let content_md5 = crate::checksum::base64(&crate::checksum::md5(&object.bytes));
-    let upload = Upload {
-        operation: "PutObject",
-        object,
-        content_md5: Some(content_md5),
-        completes: None,
-        callback,
-    };
-    store(state, ctx, upload, |_| None).await
 }
 
 /// Stores `upload` and answers: without a callback, `answer` (or 200 with the object's
@@ -99,10 +67,11 @@ pub(crate) async fn store(
     upload: Upload,
     answer: impl FnOnce(&Object) -> Option<Response>,
 ) -> Response {
+    let object = Object::of(&upload.blob, &upload.meta);
     let info = object_info(
         &ctx.bucket,
         &ctx.key,
-        &upload.object,
+        &object,
         upload.content_md5.clone(),
         ctx.peer.ip(),
         upload.operation,
@@ -119,24 +88,22 @@ pub(crate) async fn store(
             }
         }
     };
-    let size = upload.object.size();
+    let size = object.size();
     if let Some(id) = &upload.completes {
         state.store.end_upload(id);
     }
     let previous = match state
         .store
-        .put(&ctx.bucket, &ctx.key, upload.object.clone())
+        .put(&ctx.bucket, &ctx.key, upload.blob, upload.meta)
     {
         Ok(previous) => previous,
-        Err(StoreError::TooLarge | StoreError::NoSuchUpload) => {
+        Err(_) => {
             return ctx.error(&ErrorReply::entity_too_large(state.store.max_bytes()));
         }
     };
-    let object = upload.object;
     let Some(callback) = upload.callback else {
         let response = answer(&object)
             .unwrap_or_else(|| reply(StatusCode::OK, &ctx.request_id, Body::empty()));
-        record(state, ctx, upload.operation, size, response.status());
         return object_headers(response, &object, upload.content_md5.as_deref());
     };
     let simulation = state
@@ -154,7 +121,8 @@ pub(crate) async fn store(
         preview.unwrap_or_default(),
         &simulation,
     );
-    let response = simulation_response(&simulation);
+    let mut response = simulation_response(&simulation);
+    response.extensions_mut().insert(Recorded);
     if simulation.refused.is_some() {
         return response;
     }

@@ -6,15 +6,16 @@ use axum::body::Body;
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
+use http::StatusCode;
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, StatusCode};
 
 use crate::callback::{CallbackParameter, CallbackRequest, CallbackVariables};
 use crate::checksum;
+use crate::ops::{Call, header, store_error, writable_bucket};
 use crate::responses::{ErrorReply, reply, set};
 use crate::state::{AppState, Ctx};
-use crate::store::Object;
-use crate::upload::{Upload, header, store};
+use crate::store::{Meta, Object};
+use crate::upload::{Upload, store};
 
 /// The largest form field other than `file`.
 const MAX_FIELD_BYTES: u64 = 64 * 1024;
@@ -166,13 +167,13 @@ fn form_error(err: multer::Error) -> PostFormError {
 }
 
 /// PostObject.
-pub(crate) async fn handle(
-    state: &Arc<AppState>,
-    ctx: &Ctx,
-    headers: &HeaderMap,
-    body: Body,
-) -> Response {
-    let content_type = header(headers, "content-type").unwrap_or_default();
+pub(crate) async fn post_object(state: Arc<AppState>, call: Call) -> Response {
+    let Call { ctx, headers, body } = call;
+    let ctx = &ctx;
+    if let Err(error) = writable_bucket(&state, ctx) {
+        return ctx.error(&error);
+    }
+    let content_type = header(&headers, "content-type").unwrap_or_default();
     let form = match parse_post_form(
         content_type,
         body.into_data_stream(),
@@ -226,18 +227,48 @@ pub(crate) async fn handle(
         .or(form.file_content_type.as_deref())
         .unwrap_or("application/octet-stream")
         .to_owned();
-    let content_md5 = checksum::base64(&checksum::md5(&form.file));
+    let md5 = checksum::md5(&form.file);
+    let mut meta = Meta::new(
+        form.file.len() as u64,
+        checksum::hex_upper(&md5),
+        checksum::crc64(&form.file),
+        object_type,
+    );
+    meta.headers = form_headers(&form);
+    let mut writer = state.store.writer();
+    let blob = match writer
+        .write(form.file.clone())
+        .and_then(|()| writer.finish())
+    {
+        Ok(blob) => blob,
+        Err(error) => return store_error(&state, &ctx, error),
+    };
     let upload = Upload {
         operation: "PostObject",
-        object: Object::whole(form.file, object_type),
-        content_md5: Some(content_md5),
+        blob,
+        meta,
+        content_md5: Some(checksum::base64(&md5)),
         completes: None,
         callback,
     };
-    store(state, &ctx, upload, |object| {
+    store(&state, &ctx, upload, |object| {
         Some(answer(&ctx, status, object))
     })
     .await
+}
+
+/// The form fields the object keeps as headers (`x-oss-meta-*`, `Cache-Control`...).
+fn form_headers(form: &PostForm) -> Vec<(String, String)> {
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in &form.fields {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            headers.insert(name, value);
+        }
+    }
+    crate::ops::meta::kept_headers(&headers)
 }
 
 /// The answer `success_action_status` asks for.

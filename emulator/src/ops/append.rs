@@ -1,0 +1,76 @@
+//! AppendObject: `?append&position=N`; the answer names the next position and the CRC-64 of
+//! the whole object.
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use http::header::ETAG;
+use http::{HeaderName, StatusCode};
+
+use crate::checksum;
+use crate::ops::body::{content_md5, ingest};
+use crate::ops::{Call, empty, meta, store_error, writable_bucket};
+use crate::responses::{ErrorReply, set};
+use crate::state::{AppState, CRC64};
+use crate::store::{Meta, StoreError};
+
+const NEXT: HeaderName = HeaderName::from_static("x-oss-next-append-position");
+
+/// AppendObject.
+pub(crate) async fn append(state: Arc<AppState>, call: Call) -> Response {
+    let ctx = &call.ctx;
+    if let Err(error) = writable_bucket(&state, ctx) {
+        return ctx.error(&error);
+    }
+    let Some(position) = ctx.param("position").and_then(|p| p.parse::<u64>().ok()) else {
+        return ctx.error(&ErrorReply::invalid_argument(
+            "position is not a valid number.",
+        ));
+    };
+    let expected = match content_md5(call.header("content-md5")) {
+        Ok(expected) => expected,
+        Err(error) => return ctx.error(&error),
+    };
+    let staged = match ingest(&*state.store, call.body, state.store.max_bytes(), expected).await {
+        Ok(staged) => staged,
+        Err(error) => return call.ctx.error(&error),
+    };
+    let mut new = Meta::new(0, String::new(), 0, meta::content_type(&call.headers));
+    new.storage_class = crate::ops::bucket_class(&state, ctx);
+    // Headers count on the append that creates the object only (OSS ignores them later).
+    let creates = state.store.meta(&ctx.bucket, &ctx.key).is_none();
+    if let (Err(error), true) = (meta::from_headers(&mut new, &call.headers), creates) {
+        return ctx.error(&error);
+    }
+    let appended = state
+        .store
+        .append(&ctx.bucket, &ctx.key, position, staged.blob, new);
+    let appended = match appended {
+        Ok(appended) => appended,
+        Err(StoreError::PositionNotEqualToLength(length)) => {
+            let mut response =
+                store_error(&state, ctx, StoreError::PositionNotEqualToLength(length));
+            set(response.headers_mut(), NEXT, &length.to_string());
+            return response;
+        }
+        Err(error) => return store_error(&state, ctx, error),
+    };
+    // The whole object's checksums, as OSS answers them after every append.
+    let whole = state
+        .store
+        .blob(&ctx.bucket, &ctx.key)
+        .map(|b| b.bytes())
+        .unwrap_or_default();
+    let crc = checksum::crc64(&whole);
+    let etag = checksum::hex_upper(&checksum::md5(&whole));
+    let _ = state.store.update_meta(&ctx.bucket, &ctx.key, &mut |m| {
+        m.crc64 = crc;
+        m.etag.clone_from(&etag);
+    });
+    let mut response = empty(ctx, StatusCode::OK);
+    let headers = response.headers_mut();
+    set(headers, NEXT, &appended.size.to_string());
+    set(headers, CRC64, &crc.to_string());
+    set(headers, ETAG, &format!("\"{etag}\""));
+    response
+}

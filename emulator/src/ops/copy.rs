@@ -1,0 +1,215 @@
+//! CopyObject and UploadPartCopy: `x-oss-copy-source: /<bucket>/<key>` (key
+//! percent-encoded), its conditions, the metadata and tagging directives, a source range.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::response::Response;
+use http::StatusCode;
+use http::header::ETAG;
+use percent_encoding::percent_decode_str;
+
+use crate::checksum;
+use crate::ops::object::forbid_overwrite;
+use crate::ops::read::{Range, parse_range};
+use crate::ops::{Call, header, iso8601, meta, store_error, writable_bucket, xml_reply};
+use crate::responses::{ErrorReply, set};
+use crate::state::{AppState, CRC64, Ctx};
+use crate::store::{Blob, Kind, Meta, Part};
+use crate::xml::Xml;
+
+/// The source object: bucket, key, metadata, body.
+struct Source {
+    meta: Meta,
+    blob: Blob,
+}
+
+/// Reads `x-oss-copy-source`, finds the object, checks the `x-oss-copy-source-if-*` headers.
+fn source(state: &AppState, call: &Call) -> Result<Source, ErrorReply> {
+    let value = call.header("x-oss-copy-source").unwrap_or_default();
+    let value = value.split_once('?').map_or(value, |(path, _)| path);
+    let path = value.strip_prefix('/').unwrap_or(value);
+    let Some((bucket, key)) = path.split_once('/') else {
+        return Err(ErrorReply::invalid_argument(
+            "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.",
+        ));
+    };
+    let bucket = percent_decode_str(bucket).decode_utf8_lossy();
+    let key = percent_decode_str(key).decode_utf8_lossy();
+    if state.store.bucket(&bucket).is_none() {
+        return Err(ErrorReply::no_such_bucket());
+    }
+    let meta = state
+        .store
+        .meta(&bucket, &key)
+        .ok_or_else(ErrorReply::no_such_key)?;
+    let etag_matches = |v: &str| {
+        v.split(',')
+            .any(|e| e.trim().trim_matches('"').eq_ignore_ascii_case(&meta.etag))
+    };
+    let date = |name| {
+        call.header(name)
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+    };
+    let modified = |t: SystemTime| {
+        meta.last_modified
+            .duration_since(t)
+            .is_ok_and(|d| d.as_secs() >= 1)
+    };
+    let failed = call
+        .header("x-oss-copy-source-if-match")
+        .is_some_and(|v| !etag_matches(v))
+        || call
+            .header("x-oss-copy-source-if-none-match")
+            .is_some_and(etag_matches)
+        || date("x-oss-copy-source-if-unmodified-since").is_some_and(modified)
+        || date("x-oss-copy-source-if-modified-since").is_some_and(|t| !modified(t));
+    if failed {
+        return Err(ErrorReply::new(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold.",
+        ));
+    }
+    let blob = state
+        .store
+        .blob(&bucket, &key)
+        .map_err(|_| ErrorReply::no_such_key())?;
+    Ok(Source { meta, blob })
+}
+
+/// The metadata of the copy: the source's (`COPY`, the default) or the request's (`REPLACE`).
+fn copied_meta(call: &Call, source: &Source) -> Result<Meta, ErrorReply> {
+    let directive = call.header("x-oss-metadata-directive").unwrap_or("COPY");
+    let mut meta = match directive {
+        "COPY" => {
+            let mut meta = source.meta.clone();
+            meta.acl = "default".to_owned();
+            meta
+        }
+        "REPLACE" => {
+            let mut meta = source.meta.clone();
+            meta.content_type = meta::content_type(&call.headers);
+            meta.headers = meta::kept_headers(&call.headers);
+            meta
+        }
+        _ => return Err(ErrorReply::invalid_argument("Unknown metadata directive.")),
+    };
+    if let Some(acl) = call.header("x-oss-object-acl") {
+        acl.clone_into(&mut meta.acl);
+    }
+    if let Some(class) = call.header("x-oss-storage-class") {
+        class.clone_into(&mut meta.storage_class);
+    }
+    if call
+        .header("x-oss-tagging-directive")
+        .is_some_and(|d| d.eq_ignore_ascii_case("replace"))
+    {
+        let tagging = call.header("x-oss-tagging").unwrap_or_default();
+        meta.tags = serde_urlencoded::from_str(tagging).unwrap_or_default();
+    }
+    if meta.kind == Kind::Appendable || meta.kind == Kind::Symlink {
+        meta.kind = Kind::Normal;
+    }
+    meta.last_modified = SystemTime::now();
+    Ok(meta)
+}
+
+/// CopyObject (no callback, as OSS).
+pub(crate) async fn copy_object(state: Arc<AppState>, call: Call) -> Response {
+    let ctx = &call.ctx;
+    if let Err(error) = writable_bucket(&state, ctx).and_then(|()| forbid_overwrite(&state, &call))
+    {
+        return ctx.error(&error);
+    }
+    let copied =
+        source(&state, &call).and_then(|source| Ok((copied_meta(&call, &source)?, source)));
+    let (meta, source) = match copied {
+        Ok(copied) => copied,
+        Err(error) => return ctx.error(&error),
+    };
+    let (etag, crc, modified) = (meta.etag.clone(), meta.crc64, meta.last_modified);
+    if let Err(error) = state.store.put(&ctx.bucket, &ctx.key, source.blob, meta) {
+        return store_error(&state, ctx, error);
+    }
+    let mut xml = Xml::new("CopyObjectResult");
+    xml.leaf("ETag", &format!("\"{etag}\""))
+        .leaf("LastModified", &iso8601(modified));
+    let mut response = xml_reply(ctx, xml.finish("CopyObjectResult"));
+    set(response.headers_mut(), CRC64, &crc.to_string());
+    set(response.headers_mut(), ETAG, &format!("\"{etag}\""));
+    response
+}
+
+/// UploadPartCopy: part `partNumber` of upload `uploadId` from (a range of) the source.
+pub(crate) async fn upload_part_copy(state: Arc<AppState>, call: Call) -> Response {
+    let ctx = &call.ctx;
+    let (upload_id, number) = match crate::ops::multipart::part_address(ctx) {
+        Ok(address) => address,
+        Err(error) => return ctx.error(&error),
+    };
+    if state
+        .store
+        .upload(upload_id, &ctx.bucket, &ctx.key)
+        .is_none()
+    {
+        return ctx.error(&ErrorReply::no_such_upload());
+    }
+    let source = match source(&state, &call) {
+        Ok(source) => source,
+        Err(error) => return ctx.error(&error),
+    };
+    let bytes = source.blob.bytes();
+    let bytes = match header(&call.headers, "x-oss-copy-source-range")
+        .map(|r| parse_range(r, source.meta.size))
+    {
+        None | Some(Range::Ignored) => bytes,
+        Some(Range::Unsatisfiable) => {
+            return ctx.error(&ErrorReply::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "InvalidRange",
+                "The requested range cannot be satisfied",
+            ));
+        }
+        Some(Range::Bytes(start, end)) => {
+            let (start, end) = (
+                usize::try_from(start).unwrap_or(usize::MAX),
+                usize::try_from(end).unwrap_or(usize::MAX),
+            );
+            bytes
+                .get(start..end)
+                .map(bytes::Bytes::copy_from_slice)
+                .unwrap_or_default()
+        }
+    };
+    let blob = {
+        let mut writer = state.store.writer();
+        match writer.write(bytes.clone()).and_then(|()| writer.finish()) {
+            Ok(blob) => blob,
+            Err(error) => return store_error(&state, ctx, error),
+        }
+    };
+    let part = Part {
+        blob,
+        md5: checksum::md5(&bytes),
+        crc64: checksum::crc64(&bytes),
+        last_modified: SystemTime::now(),
+    };
+    let (etag, modified) = (checksum::hex_upper(&part.md5), part.last_modified);
+    if let Err(error) = state
+        .store
+        .put_part(upload_id, &ctx.bucket, &ctx.key, number, part)
+    {
+        return store_error(&state, ctx, error);
+    }
+    part_copy_reply(ctx, &etag, modified)
+}
+
+fn part_copy_reply(ctx: &Ctx, etag: &str, modified: SystemTime) -> Response {
+    let mut xml = Xml::new("CopyPartResult");
+    xml.leaf("LastModified", &iso8601(modified))
+        .leaf("ETag", &format!("\"{etag}\""));
+    let mut response = xml_reply(ctx, xml.finish("CopyPartResult"));
+    set(response.headers_mut(), ETAG, &format!("\"{etag}\""));
+    response
+}

@@ -1,0 +1,303 @@
+//! Where buckets, objects and multipart uploads live, behind the [`Store`] trait.
+//!
+//! Bodies and metadata are apart: a body goes in as a stream of chunks through a
+//! [`BlobWriter`] (the caller hashes MD5 and CRC-64 on the way, see `ops::body`), becomes a
+//! [`Blob`], and is stored with its [`Meta`]; it comes out as a [`ByteStream`], whole or a
+//! range. [`MemoryStore`] is the first implementation; a disk store goes behind the same trait.
+
+mod memory;
+
+use std::ops::Range;
+use std::pin::Pin;
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use futures_util::Stream;
+
+pub(crate) use self::memory::MemoryStore;
+
+/// A body coming out of the store.
+pub(crate) type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send>>;
+
+/// A stored body: opaque to the operations, which only know its length.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Blob(Bytes);
+
+impl Blob {
+    /// Its length in bytes.
+    pub(crate) fn len(&self) -> u64 {
+        self.0.len() as u64
+    }
+
+    /// Its bytes (the callback step sniffs images from them).
+    pub(crate) fn bytes(&self) -> Bytes {
+        self.0.clone()
+    }
+}
+
+/// Takes a body chunk by chunk.
+pub(crate) trait BlobWriter: Send {
+    /// Appends one chunk.
+    fn write(&mut self, chunk: Bytes) -> Result<(), StoreError>;
+    /// The body written.
+    fn finish(self: Box<Self>) -> Result<Blob, StoreError>;
+}
+
+/// What an object is, as `x-oss-object-type` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// PutObject, PostObject, CopyObject.
+    Normal,
+    /// CompleteMultipartUpload.
+    Multipart,
+    /// AppendObject.
+    Appendable,
+    /// PutSymlink.
+    Symlink,
+}
+
+impl Kind {
+    /// The name OSS gives it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Normal => "Normal",
+            Kind::Multipart => "Multipart",
+            Kind::Appendable => "Appendable",
+            Kind::Symlink => "Symlink",
+        }
+    }
+}
+
+/// An object's metadata, apart from its body.
+#[derive(Debug, Clone)]
+pub(crate) struct Meta {
+    /// The body's length.
+    pub(crate) size: u64,
+    /// ETag without quotes.
+    pub(crate) etag: String,
+    /// CRC-64 of the body.
+    pub(crate) crc64: u64,
+    /// `Content-Type`.
+    pub(crate) content_type: String,
+    /// When it was last written.
+    pub(crate) last_modified: SystemTime,
+    /// Normal, Multipart, Appendable or Symlink.
+    pub(crate) kind: Kind,
+    /// Headers given on upload and answered on reads (`x-oss-meta-*`, `Cache-Control`...),
+    /// names in lower case.
+    pub(crate) headers: Vec<(String, String)>,
+    /// `x-oss-object-acl`: `default`, `private`, `public-read`, `public-read-write`.
+    pub(crate) acl: String,
+    /// The tags, in the order given.
+    pub(crate) tags: Vec<(String, String)>,
+    /// The target of a symlink.
+    pub(crate) symlink_target: Option<String>,
+    /// `x-oss-storage-class`.
+    pub(crate) storage_class: String,
+}
+
+impl Meta {
+    /// The metadata of a new object of `size` bytes.
+    pub(crate) fn new(size: u64, etag: String, crc64: u64, content_type: String) -> Meta {
+        Meta {
+            size,
+            etag,
+            crc64,
+            content_type,
+            last_modified: SystemTime::now(),
+            kind: Kind::Normal,
+            headers: Vec::new(),
+            acl: "default".to_owned(),
+            tags: Vec::new(),
+            symlink_target: None,
+            storage_class: "Standard".to_owned(),
+        }
+    }
+}
+
+/// An object as the callback step sees it: its body and main metadata.
+#[derive(Debug, Clone)]
+pub(crate) struct Object {
+    /// The bytes.
+    pub(crate) bytes: Bytes,
+    /// ETag without quotes.
+    pub(crate) etag: String,
+    /// CRC-64 of the bytes.
+    pub(crate) crc64: u64,
+    /// `Content-Type`.
+    pub(crate) content_type: String,
+}
+
+impl Object {
+    /// The callback's view of `blob` stored with `meta`.
+    pub(crate) fn of(blob: &Blob, meta: &Meta) -> Object {
+        Object {
+            bytes: blob.bytes(),
+            etag: meta.etag.clone(),
+            crc64: meta.crc64,
+            content_type: meta.content_type.clone(),
+        }
+    }
+
+    /// Its size in bytes.
+    pub(crate) fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+}
+
+/// A bucket.
+#[derive(Debug, Clone)]
+pub(crate) struct Bucket {
+    /// Its name.
+    pub(crate) name: String,
+    /// When it was created.
+    pub(crate) created: SystemTime,
+    /// `x-oss-acl`: `private`, `public-read`, `public-read-write`.
+    pub(crate) acl: String,
+    /// Storage class.
+    pub(crate) storage_class: String,
+    /// Configurations stored as given (`cors`, `referer`, `lifecycle`...), by sub-resource.
+    pub(crate) configs: Vec<(String, String)>,
+    /// The default encryption PutBucket named (`x-oss-server-side-encryption`, its key id,
+    /// its data encryption), answered by GetBucketInfo; not applied.
+    pub(crate) encryption: Option<(String, Option<String>, Option<String>)>,
+}
+
+/// One uploaded part.
+#[derive(Debug, Clone)]
+pub(crate) struct Part {
+    /// The body.
+    pub(crate) blob: Blob,
+    /// Its MD5 (the ETag, in hex).
+    pub(crate) md5: [u8; 16],
+    /// Its CRC-64.
+    pub(crate) crc64: u64,
+    /// When it was uploaded.
+    pub(crate) last_modified: SystemTime,
+}
+
+/// A multipart upload in progress.
+#[derive(Debug, Clone)]
+pub(crate) struct Upload {
+    /// Its id.
+    pub(crate) id: String,
+    /// The bucket.
+    pub(crate) bucket: String,
+    /// The key.
+    pub(crate) key: String,
+    /// The metadata the object gets (headers given on initiation).
+    pub(crate) meta: Meta,
+    /// When it was initiated.
+    pub(crate) initiated: SystemTime,
+    /// The parts by number.
+    pub(crate) parts: std::collections::BTreeMap<u32, Part>,
+}
+
+/// What a [`Store::put`] replaced, to put back if the upload is refused.
+#[derive(Debug, Clone)]
+pub(crate) struct Previous(pub(crate) Option<(Blob, Meta)>);
+
+/// Why the store refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StoreError {
+    /// The total size would exceed the bound.
+    TooLarge,
+    /// No such bucket.
+    NoSuchBucket,
+    /// The bucket still holds objects or uploads.
+    BucketNotEmpty,
+    /// No such object.
+    NoSuchKey,
+    /// No such multipart upload (or it belongs to another object).
+    NoSuchUpload,
+    /// An append whose position is not the object's length (which it carries).
+    PositionNotEqualToLength(u64),
+    /// An append to an object that is not appendable.
+    ObjectNotAppendable,
+}
+
+/// Storage for the emulator: buckets, objects (body and metadata apart), multipart uploads.
+pub(crate) trait Store: Send + Sync + std::fmt::Debug {
+    /// The bound on all stored bytes.
+    fn max_bytes(&self) -> u64;
+
+    /// Creates `bucket`; `Ok(false)` when it already exists (it is left as it was).
+    fn create_bucket(&self, bucket: Bucket) -> Result<bool, StoreError>;
+    /// Deletes an empty bucket.
+    fn delete_bucket(&self, name: &str) -> Result<(), StoreError>;
+    /// The bucket named `name`.
+    fn bucket(&self, name: &str) -> Option<Bucket>;
+    /// All buckets, by name.
+    fn buckets(&self) -> Vec<Bucket>;
+    /// Changes a bucket (ACL, configurations).
+    fn update_bucket(
+        &self,
+        name: &str,
+        change: &mut dyn FnMut(&mut Bucket),
+    ) -> Result<(), StoreError>;
+
+    /// A writer for a new body.
+    fn writer(&self) -> Box<dyn BlobWriter>;
+    /// Stores an object, returning what it replaced.
+    fn put(&self, bucket: &str, key: &str, blob: Blob, meta: Meta) -> Result<Previous, StoreError>;
+    /// Puts back what [`Store::put`] replaced.
+    fn restore(&self, bucket: &str, key: &str, previous: Previous);
+    /// The metadata of an object.
+    fn meta(&self, bucket: &str, key: &str) -> Option<Meta>;
+    /// Changes an object's metadata (ACL, tags).
+    fn update_meta(
+        &self,
+        bucket: &str,
+        key: &str,
+        change: &mut dyn FnMut(&mut Meta),
+    ) -> Result<(), StoreError>;
+    /// The body of an object, or the `range` of it (already checked against its size).
+    fn read(
+        &self,
+        bucket: &str,
+        key: &str,
+        range: Option<Range<u64>>,
+    ) -> Result<ByteStream, StoreError>;
+    /// The body of an object as a blob (copies and appends).
+    fn blob(&self, bucket: &str, key: &str) -> Result<Blob, StoreError>;
+    /// Appends `blob` at `position`; creates an appendable object (with `meta`) at 0.
+    fn append(
+        &self,
+        bucket: &str,
+        key: &str,
+        position: u64,
+        blob: Blob,
+        meta: Meta,
+    ) -> Result<Meta, StoreError>;
+    /// Deletes an object; `false` when there was none.
+    fn delete(&self, bucket: &str, key: &str) -> bool;
+    /// The objects of `bucket` whose keys start with `prefix` and sort after `after`, in
+    /// order, at most `limit`.
+    fn list(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Meta)>, StoreError>;
+
+    /// Starts a multipart upload of an object that gets `meta`; returns its id.
+    fn initiate(&self, bucket: &str, key: &str, meta: Meta) -> String;
+    /// Stores a part of upload `id`.
+    fn put_part(
+        &self,
+        id: &str,
+        bucket: &str,
+        key: &str,
+        number: u32,
+        part: Part,
+    ) -> Result<(), StoreError>;
+    /// Upload `id` of `bucket`/`key` as it stands.
+    fn upload(&self, id: &str, bucket: &str, key: &str) -> Option<Upload>;
+    /// The uploads in progress in `bucket`, by key then id (as OSS lists them).
+    fn uploads(&self, bucket: &str) -> Vec<Upload>;
+    /// Ends upload `id` (completed or aborted), freeing its parts.
+    fn end_upload(&self, id: &str);
+    /// Joins `blobs` into one body.
+    fn join(&self, blobs: &[Blob]) -> Blob;
+}
