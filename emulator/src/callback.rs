@@ -57,9 +57,13 @@ impl CallbackRequest {
     }
 }
 
-/// 400 `InvalidArgument` with the parameter's EC, as OSS refuses the upload.
+/// 400 `InvalidArgument` with the parameter's EC, as OSS refuses the upload: OSS's message
+/// verbatim when the catalog has the refusal, the library's explanation otherwise.
 pub(crate) fn refusal(err: ParameterError) -> ErrorReply {
-    ErrorReply::invalid_argument(err.to_string()).ec(err.ec())
+    let message = err
+        .refusal()
+        .map_or_else(|| err.to_string(), |refusal| refusal.to_string());
+    ErrorReply::invalid_argument(message).ec(err.ec())
 }
 
 /// What the system variables of the callback say about `object`.

@@ -35,7 +35,7 @@ mod key;
 mod object;
 mod outcome;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
@@ -316,7 +316,7 @@ async fn resolve(
             .map_err(|_| not_found())?
             .next()
             .ok_or_else(not_found)?;
-        if is_private(addr.ip()) {
+        if crate::callback::is_private_ip(addr.ip()) {
             warnings.push(format!(
                 "{url}: {} is a private address; real OSS refuses it (EC 0007-00000008, `Private address is forbidden to callback.`)",
                 addr.ip()
@@ -379,25 +379,10 @@ pub fn new_request_id() -> String {
     digest.iter().take(12).map(|b| format!("{b:02X}")).collect()
 }
 
-/// Whether OSS would refuse to call `ip` (loopback, private, link-local, unique local).
-fn is_private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified()
-        }
-        IpAddr::V6(v6) => {
-            let first = v6.segments().first().copied().unwrap_or_default();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{error_xml, is_bucket_name, is_private, new_request_id};
+    use super::{error_xml, is_bucket_name, new_request_id};
+    use crate::callback::is_private_ip as is_private;
 
     #[test]
     fn request_ids_are_24_upper_case_hex_digits() {

@@ -1,0 +1,136 @@
+//! `emulate` refuses a bad callback configuration exactly as OSS does (spec §10): 400
+//! `InvalidArgument`, OSS's message verbatim, its EC in the body and in `x-oss-ec`.
+
+mod support;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use http::{Method, StatusCode};
+use oss_callback_emulator::Config;
+
+use support::{send, start_emulator};
+
+/// (callback, callback-var, OSS's message verbatim, EC).
+fn rows() -> Vec<(String, Option<String>, &'static str, &'static str)> {
+    let cb = |json: &str| BASE64.encode(json);
+    let good = cb(r#"{"callbackUrl":"http://a.example/","callbackBody":"a=1"}"#);
+    vec![
+        (
+            "A".repeat(5 * 1024 + 4),
+            None,
+            "The length of callback exceed max value.",
+            "0007-00000001",
+        ),
+        (
+            "not base64!".to_owned(),
+            None,
+            "The callback configuration is not base64 encoded.",
+            "0007-00000002",
+        ),
+        (
+            cb(r#"{"callbackUrl":"http://a.example/","callbackBody":"o="a"}"#),
+            None,
+            "The callback configuration is not json format.",
+            "0007-00000003",
+        ),
+        (
+            cb(r#"{"callbackUrl":"http://host:test/","callbackBody":"a=1"}"#),
+            None,
+            "The callback url configuration is invalid.",
+            "0007-00000004",
+        ),
+        (
+            cb(
+                r#"{"callbackUrl":"http://a/;http://b/;http://c/;http://d/;http://e/;http://f/","callbackBody":"a=1"}"#,
+            ),
+            None,
+            "The number of callback url exceed max value.",
+            "0007-00000005",
+        ),
+        (
+            cb(r#"{"callbackUrl":"http://a.example/","callbackHost":1,"callbackBody":"a=1"}"#),
+            None,
+            "The callback host configuration is invalid.",
+            "0007-00000009",
+        ),
+        (
+            cb(r#"{"callbackUrl":"http://a.example/","callbackBody":{"a":1}}"#),
+            None,
+            "The callback body is invalid.",
+            "0007-00000010",
+        ),
+        (
+            cb(r#"{"callbackUrl":"http://a.example/","callbackBody":""}"#),
+            None,
+            "The callback body is empty.",
+            "0007-00000011",
+        ),
+        (
+            cb(
+                r#"{"callbackUrl":"http://a.example/","callbackBody":"a=1","callbackBodyType":["x"]}"#,
+            ),
+            None,
+            "The callback body type configuration is invalid.",
+            "0007-00000012",
+        ),
+        (
+            cb(
+                r#"{"callbackUrl":"http://a.example/","callbackBody":"a=1","callbackBodyType":"text/plain"}"#,
+            ),
+            None,
+            "The body type of callback is not supported.",
+            "0007-00000013",
+        ),
+        (
+            cb(r#"{"callbackUrl":"http://a.example/","callbackBody":"a=1","callbackSNI":"true"}"#),
+            None,
+            "The callback sni is invalid.",
+            "0007-00000014",
+        ),
+        (
+            cb(r#"{"callbackUrl":"http://a.example/","callbackBody":"o=$ {object}"}"#),
+            None,
+            "Left brace must be adjacent to dollar sign.",
+            "0007-00000105",
+        ),
+        (
+            good.clone(),
+            Some("A".repeat(5 * 1024 + 4)),
+            "The length of callback var exceed max value.",
+            "0007-00000101",
+        ),
+        (
+            good,
+            Some(BASE64.encode(r#"{"x:a":[1]}"#)),
+            "The callback var is not expecten json.",
+            "0007-00000103",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn each_documented_refusal_is_answered_with_osss_message_and_ec() {
+    let (url, _) = start_emulator(Config::default()).await;
+    for (callback, var, message, ec) in rows() {
+        let mut headers = vec![("x-oss-callback", callback.as_str())];
+        if let Some(var) = &var {
+            headers.push(("x-oss-callback-var", var.as_str()));
+        }
+        let answer = send(Method::PUT, &format!("{url}/bucket/k"), &headers, "data").await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{message}");
+        assert_eq!(
+            answer.code().as_deref(),
+            Some("InvalidArgument"),
+            "{message}"
+        );
+        assert!(
+            answer
+                .body
+                .contains(&format!("<Message>{message}</Message>")),
+            "{message}: {}",
+            answer.body
+        );
+        assert!(answer.body.contains(&format!("<EC>{ec}</EC>")), "{message}");
+        assert_eq!(answer.header("x-oss-ec"), Some(ec), "{message}");
+    }
+}
