@@ -20,6 +20,11 @@ pub(crate) struct Args {
     /// Check V1 and V4 signatures against this key pair (ID:SECRET); any key by default.
     #[arg(long, value_name = "ID:SECRET")]
     access_key: Option<AccessKey>,
+    /// Behave as OSS where the emulator is lenient: refuse loopback and private callback URLs
+    /// ("Private address is forbidden to callback."). Without it they are called, and the
+    /// event says that OSS would refuse them.
+    #[arg(long)]
+    strict: bool,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -29,6 +34,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         domain: args.domain.clone(),
         max_bytes: args.max_bytes,
         access_key: args.access_key.clone(),
+        strict: args.strict,
     };
     runtime.block_on(async {
         let emulator = Emulator::bind(&args.addr, config)

@@ -5,7 +5,9 @@
 
 use std::net::IpAddr;
 
-pub(crate) use oss_callback::callback::{CallbackParameter, CallbackVariables, ParameterError};
+pub(crate) use oss_callback::callback::{
+    CallbackParameter, CallbackVariables, ParameterError, PrivateAddresses,
+};
 pub(crate) use oss_callback::simulate::{ObjectInfo, Simulation, Simulator};
 
 use crate::responses::ErrorReply;

@@ -70,6 +70,10 @@ pub struct Config {
     pub max_bytes: u64,
     /// Check signatures against this key pair; `None` accepts any AccessKey.
     pub access_key: Option<AccessKey>,
+    /// Behave as OSS where the emulator is lenient: refuse loopback and private callback
+    /// URLs ("Private address is forbidden to callback."). Without it they are called, and
+    /// the event says that OSS would refuse them.
+    pub strict: bool,
 }
 
 impl Default for Config {
@@ -78,6 +82,7 @@ impl Default for Config {
             domain: None,
             max_bytes: 256 * 1024 * 1024,
             access_key: None,
+            strict: false,
         }
     }
 }

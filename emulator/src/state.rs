@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use axum::response::Response;
 use http::{HeaderName, StatusCode};
 
-use crate::callback::Simulator;
+use crate::callback::{PrivateAddresses, Simulator};
 use crate::events::{Event, Events, now_ms};
 use crate::responses::ErrorReply;
 use crate::store::Store;
@@ -31,11 +31,16 @@ impl AppState {
     /// emulator serves.
     pub(crate) fn new(config: Config, local_addr: SocketAddr) -> AppState {
         let key_url = format!("http://{local_addr}{KEY_PATH}");
+        let private = if config.strict {
+            PrivateAddresses::Refuse
+        } else {
+            PrivateAddresses::Allow
+        };
         AppState {
             store: Store::new(config.max_bytes),
             config,
             events: Events::default(),
-            simulator: Simulator::new().key_url(key_url),
+            simulator: Simulator::new().key_url(key_url).private_addresses(private),
             local_addr,
         }
     }

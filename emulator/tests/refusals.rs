@@ -134,3 +134,73 @@ async fn each_documented_refusal_is_answered_with_osss_message_and_ec() {
         assert_eq!(answer.header("x-oss-ec"), Some(ec), "{message}");
     }
 }
+
+fn callback_to(url: &str) -> String {
+    BASE64.encode(format!(
+        r#"{{"callbackUrl":"{url}","callbackBody":"object=${{object}}"}}"#
+    ))
+}
+
+#[tokio::test]
+async fn strict_refuses_loopback_and_private_callback_urls_before_any_connection() {
+    let config = Config {
+        strict: true,
+        ..Config::default()
+    };
+    let (url, _) = start_emulator(config).await;
+    let callback_server = support::start_callback_server().await;
+    // 10.0.0.1 is refused before any connection: no traffic leaves the machine.
+    for target in [
+        format!("{callback_server}/fast"),
+        "http://10.0.0.1/cb".to_owned(),
+    ] {
+        let callback = callback_to(&target);
+        let headers = [("x-oss-callback", callback.as_str())];
+        let answer = send(
+            Method::PUT,
+            &format!("{url}/bucket/strict"),
+            &headers,
+            "data",
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{target}");
+        assert!(
+            answer
+                .body
+                .contains("<Message>Private address is forbidden to callback.</Message>"),
+            "{target}: {}",
+            answer.body
+        );
+        assert_eq!(answer.header("x-oss-ec"), Some("0007-00000008"));
+        let get = send(Method::GET, &format!("{url}/bucket/strict"), &[], "").await;
+        assert_eq!(
+            get.code().as_deref(),
+            Some("NoSuchKey"),
+            "nothing is stored"
+        );
+    }
+}
+
+#[tokio::test]
+async fn by_default_loopback_is_called_and_the_event_says_oss_would_refuse_it() {
+    let (url, events) = start_emulator(Config::default()).await;
+    let callback_server = support::start_callback_server().await;
+    let callback = callback_to(&format!("{callback_server}/fast"));
+    let headers = [("x-oss-callback", callback.as_str())];
+    let answer = send(
+        Method::PUT,
+        &format!("{url}/bucket/lenient"),
+        &headers,
+        "data",
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let warned = events.snapshot().into_iter().any(|event| match event {
+        oss_callback_emulator::Event::Callback(callback) => callback
+            .warnings
+            .iter()
+            .any(|w| w.contains("Private address is forbidden to callback.")),
+        _ => false,
+    });
+    assert!(warned, "{:?}", events.snapshot());
+}

@@ -47,7 +47,9 @@ use self::key::SimulatorSigner;
 pub use self::key::{SIMULATOR_PUBLIC_KEY_PEM, simulator_key};
 pub use self::object::{ImageInfo, ObjectInfo};
 pub use self::outcome::{Attempt, Simulation, error_xml};
-use crate::callback::{CallbackParameter, CallbackVariables, ParameterError, render_body};
+use crate::callback::{
+    CallbackParameter, CallbackVariables, ParameterError, PrivateAddresses, render_body,
+};
 use crate::catalog::CallbackFailed;
 use crate::judge::{Answer, Limits};
 use crate::verify::string_to_sign;
@@ -65,6 +67,7 @@ pub struct Simulator {
     limits: Limits,
     injected: Option<CallbackFailed>,
     key_url: String,
+    private: PrivateAddresses,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -73,6 +76,7 @@ impl std::fmt::Debug for Simulator {
             .field("limits", &self.limits)
             .field("injected", &self.injected)
             .field("key_url", &self.key_url)
+            .field("private", &self.private)
             .finish_non_exhaustive()
     }
 }
@@ -92,7 +96,17 @@ impl Simulator {
             limits: Limits::OSS,
             injected: None,
             key_url: OSS_KEY_URL.to_owned(),
+            private: PrivateAddresses::Allow,
         }
+    }
+
+    /// Whether a callback URL that resolves to a loopback or private address is refused as
+    /// OSS refuses it (400, "Private address is forbidden to callback.", before any
+    /// connection), or called with a warning (the default, for local work).
+    #[must_use]
+    pub fn private_addresses(mut self, private: PrivateAddresses) -> Self {
+        self.private = private;
+        self
     }
 
     /// Names `url` in `x-oss-pub-key-url` instead of OSS's key URL, e.g. a URL that serves
@@ -138,7 +152,8 @@ impl Simulator {
             warnings: Vec::new(),
             elapsed: Duration::ZERO,
         };
-        let targets = match resolve(prepare(param, object), &mut simulation.warnings).await {
+        let prepared = prepare(param, object);
+        let targets = match resolve(prepared, self.private, &mut simulation.warnings).await {
             Ok(targets) => targets,
             Err(err) => return refuse(simulation, err, &host_id),
         };
@@ -304,6 +319,7 @@ fn prepare(
 /// where OSS refuses it.
 async fn resolve(
     prepared: Result<Vec<(String, Target)>, ParameterError>,
+    private: PrivateAddresses,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<(String, Target, SocketAddr)>, ParameterError> {
     let mut targets = Vec::new();
@@ -317,6 +333,9 @@ async fn resolve(
             .next()
             .ok_or_else(not_found)?;
         if crate::callback::is_private_ip(addr.ip()) {
+            if private == PrivateAddresses::Refuse {
+                return Err(ParameterError::PrivateAddress { url });
+            }
             warnings.push(format!(
                 "{url}: {} is a private address; real OSS refuses it (EC 0007-00000008, `Private address is forbidden to callback.`)",
                 addr.ip()
@@ -344,9 +363,13 @@ fn render(
 /// The upload refused with 400 `InvalidArgument`, as OSS does for a bad callback parameter.
 fn refuse(mut simulation: Simulation, err: ParameterError, host_id: &str) -> Simulation {
     simulation.http_status = 400;
+    // OSS's message verbatim when the catalog has the refusal.
+    let message = err
+        .refusal()
+        .map_or_else(|| err.to_string(), |refusal| refusal.to_string());
     simulation.body = error_xml(
         "InvalidArgument",
-        &err.to_string(),
+        &message,
         &simulation.request_id,
         host_id,
         err.ec(),
