@@ -1,7 +1,7 @@
 //! `oss-callback emulate`: a local OSS endpoint that real SDKs upload to, performing the
 //! callbacks as OSS does (the `oss-callback-emulator` crate).
 
-use oss_callback_emulator::{AccessKey, Config, Emulator};
+use oss_callback_emulator::{AccessKey, Config, Emulator, FaultSpec};
 
 use crate::Outcome;
 
@@ -25,6 +25,11 @@ pub(crate) struct Args {
     /// event says that OSS would refuse them.
     #[arg(long)]
     strict: bool,
+    /// Make the next N uploads with a callback (1 without `:N`) end in this catalog entry's 203
+    /// without calling the server, e.g. `too_many_callback_requests:2`. Repeatable; more at
+    /// run time through POST /_emulator/api/faults.
+    #[arg(long, value_name = "ID[:N]")]
+    fault: Vec<FaultSpec>,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -35,6 +40,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         max_bytes: args.max_bytes,
         access_key: args.access_key.clone(),
         strict: args.strict,
+        faults: args.fault.clone(),
     };
     runtime.block_on(async {
         let emulator = Emulator::bind(&args.addr, config)

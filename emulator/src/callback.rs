@@ -8,7 +8,7 @@ use std::net::IpAddr;
 pub(crate) use oss_callback::callback::{
     CallbackParameter, CallbackVariables, ParameterError, PrivateAddresses,
 };
-pub(crate) use oss_callback::simulate::{ObjectInfo, Simulation, Simulator};
+pub(crate) use oss_callback::simulate::{CALLBACK_FAILED_EC, ObjectInfo, Simulation, Simulator};
 
 use crate::responses::ErrorReply;
 use crate::store::Object;

@@ -33,6 +33,7 @@ mod auth;
 mod callback;
 mod checksum;
 mod events;
+mod faults;
 mod listen;
 mod multipart;
 mod page;
@@ -52,6 +53,7 @@ pub use self::auth::AccessKey;
 pub use self::events::{
     AttemptEvent, CallbackEvent, EVENT_CAPACITY, Event, FailureEvent, RuleEvent,
 };
+pub use self::faults::{FAULTS_PATH, FaultSpec};
 pub use self::post_object::{PostForm, PostFormError, parse_post_form};
 
 /// The path of the served public key.
@@ -74,6 +76,8 @@ pub struct Config {
     /// URLs ("Private address is forbidden to callback."). Without it they are called, and
     /// the event says that OSS would refuse them.
     pub strict: bool,
+    /// Faults queued at start (`emulate --fault ID[:N]`); more through [`FAULTS_PATH`].
+    pub faults: Vec<FaultSpec>,
 }
 
 impl Default for Config {
@@ -83,6 +87,7 @@ impl Default for Config {
             max_bytes: 256 * 1024 * 1024,
             access_key: None,
             strict: false,
+            faults: Vec::new(),
         }
     }
 }

@@ -16,6 +16,7 @@ use http::{HeaderName, Method, StatusCode};
 
 use crate::auth::{self, Signed};
 use crate::events::{Event, now_ms};
+use crate::faults::{self, FAULTS_PATH};
 use crate::responses::{ErrorReply, new_request_id, reply, set};
 use crate::state::{AppState, CRC64, Ctx, record};
 use crate::{EVENTS_PATH, KEY_PATH, PAGE_PATH, multipart, page, post_object, upload};
@@ -25,6 +26,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route(KEY_PATH, get(serve_key))
         .route(EVENTS_PATH, get(list_events))
+        .route(
+            FAULTS_PATH,
+            get(faults::list).post(faults::add).delete(faults::clear),
+        )
         .route("/_emulator", get(page::to_index))
         .route(PAGE_PATH, get(page::index))
         .route("/_emulator/page.css", get(page::style))

@@ -9,6 +9,7 @@ use http::{HeaderName, StatusCode};
 
 use crate::callback::{PrivateAddresses, Simulator};
 use crate::events::{Event, Events, now_ms};
+use crate::faults::Faults;
 use crate::responses::ErrorReply;
 use crate::store::Store;
 use crate::{Config, KEY_PATH};
@@ -23,6 +24,7 @@ pub(crate) struct AppState {
     pub(crate) store: Store,
     pub(crate) events: Events,
     pub(crate) simulator: Simulator,
+    pub(crate) faults: Faults,
     pub(crate) local_addr: SocketAddr,
 }
 
@@ -37,6 +39,7 @@ impl AppState {
             PrivateAddresses::Allow
         };
         AppState {
+            faults: Faults::new(config.faults.clone()),
             store: Store::new(config.max_bytes),
             config,
             events: Events::default(),

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::header::{CONTENT_TYPE, ETAG};
 use http::{HeaderMap, HeaderName, StatusCode};
 
-use crate::callback::{CallbackRequest, Simulation, object_info, refusal};
+use crate::callback::{CALLBACK_FAILED_EC, CallbackRequest, Simulation, object_info, refusal};
 use crate::events::{AttemptEvent, CallbackEvent, Event, FailureEvent, RuleEvent, now_ms};
 use crate::responses::{ErrorReply, reply, set};
 use crate::state::{AppState, CRC64, Ctx, record};
@@ -139,10 +139,11 @@ pub(crate) async fn store(
         record(state, ctx, upload.operation, size, response.status());
         return object_headers(response, &object, upload.content_md5.as_deref());
     };
-    let simulation = state
-        .simulator
-        .upload(&callback.param, &callback.vars, &info)
-        .await;
+    let (param, vars) = (&callback.param, &callback.vars);
+    let simulation = match state.faults.take(&ctx.key) {
+        Some(fault) => (state.simulator.upload_failing(param, vars, &info, &fault)).await,
+        None => state.simulator.upload(param, vars, &info).await,
+    };
     if simulation.refused.is_some() {
         // OSS refuses the upload itself (e.g. a host that does not resolve): nothing stays.
         state.store.restore(&ctx.bucket, &ctx.key, previous);
@@ -172,7 +173,7 @@ fn simulation_response(simulation: &Simulation) -> Response {
     };
     set(response.headers_mut(), CONTENT_TYPE, content_type);
     let ec = match (&simulation.failure, &simulation.refused) {
-        (Some(failure), _) => failure.entry().ec,
+        (Some(failure), _) => Some(failure.entry().ec.unwrap_or(CALLBACK_FAILED_EC)),
         (None, Some(refused)) => refused.ec(),
         (None, None) => None,
     };

@@ -58,8 +58,9 @@ use crate::verify::string_to_sign;
 /// [`Simulator::key_url`] names another; its signatures verify only with its own key).
 const OSS_KEY_URL: &str = "https://gosspublic.alicdn.com/callback_pub_key_v1.pem";
 
-/// The EC of OSS's 203 bodies when an entry documents no finer one.
-const CALLBACK_FAILED_EC: &str = "0007-00000203";
+/// The EC a 203 body carries when its entry documents none of its own (current OSS bodies
+/// always carry one: the one of every `Error status` message).
+pub const CALLBACK_FAILED_EC: &str = "0007-00000203";
 
 /// Acts as OSS after an upload.
 pub struct Simulator {
@@ -139,6 +140,28 @@ impl Simulator {
         vars: &CallbackVariables,
         object: &ObjectInfo,
     ) -> Simulation {
+        self.run(param, vars, object, self.injected.as_ref()).await
+    }
+
+    /// Like [`upload`](Self::upload), answered with `failure` without calling the server
+    /// (as [`inject`](Self::inject), for this upload only): a fault queue's next fault.
+    pub async fn upload_failing(
+        &self,
+        param: &CallbackParameter,
+        vars: &CallbackVariables,
+        object: &ObjectInfo,
+        failure: &CallbackFailed,
+    ) -> Simulation {
+        self.run(param, vars, object, Some(failure)).await
+    }
+
+    async fn run(
+        &self,
+        param: &CallbackParameter,
+        vars: &CallbackVariables,
+        object: &ObjectInfo,
+        injected: Option<&CallbackFailed>,
+    ) -> Simulation {
         let start = std::time::Instant::now();
         let request_id = new_request_id();
         let host_id = format!("{}.oss-simulator.invalid", object.bucket);
@@ -157,7 +180,7 @@ impl Simulator {
             Ok(targets) => targets,
             Err(err) => return refuse(simulation, err, &host_id),
         };
-        if let Some(failure) = &self.injected {
+        if let Some(failure) = injected {
             return self.failed(simulation, failure.clone(), &host_id);
         }
         let body = match render(param, vars, object, &request_id) {
