@@ -9,7 +9,9 @@ use bytes::Bytes;
 use http::header::{CONTENT_TYPE, ETAG};
 use http::{HeaderMap, HeaderName, StatusCode};
 
-use crate::callback::{CALLBACK_FAILED_EC, CallbackRequest, Simulation, object_info, refusal};
+use crate::callback::{
+    CALLBACK_FAILED_EC, CallbackRequest, ParameterSources, Simulation, object_info, refusal,
+};
 use crate::events::{AttemptEvent, CallbackEvent, Event, FailureEvent, RuleEvent, now_ms};
 use crate::responses::{ErrorReply, reply, set};
 use crate::state::{AppState, CRC64, Ctx, record};
@@ -48,12 +50,11 @@ pub(crate) fn callback_of(
     headers: &HeaderMap,
     ctx: &Ctx,
 ) -> Result<Option<CallbackRequest>, ErrorReply> {
-    match header(headers, "x-oss-callback") {
-        Some(callback) => {
-            CallbackRequest::from_values(Some(callback), header(headers, "x-oss-callback-var"))
-        }
-        None => CallbackRequest::from_values(ctx.param("callback"), ctx.param("callback-var")),
-    }
+    let sources = |name: &str| ParameterSources {
+        header: header(headers, &format!("x-oss-{name}")),
+        query: ctx.param(name),
+    };
+    CallbackRequest::from_sources(sources("callback"), sources("callback-var"))
 }
 
 /// The `Content-Type` an object is stored with.

@@ -204,3 +204,45 @@ async fn by_default_loopback_is_called_and_the_event_says_oss_would_refuse_it() 
     });
     assert!(warned, "{:?}", events.snapshot());
 }
+
+#[tokio::test]
+async fn a_parameter_in_both_the_query_and_the_header_is_refused_as_oss_does() {
+    let (url, _) = start_emulator(Config::default()).await;
+    let callback = callback_to("http://a.example/cb");
+    let vars = BASE64.encode(r#"{"x:uid":"1"}"#);
+    let cases = [
+        (
+            "callback",
+            "x-oss-callback",
+            callback.as_str(),
+            "Either the callback query string parameter or the x-oss-callback header should be specified, not both.",
+            Some("0007-00000027"),
+        ),
+        (
+            "callback-var",
+            "x-oss-callback-var",
+            vars.as_str(),
+            "Either the callback-var query string parameter or the x-oss-callback-var header should be specified, not both.",
+            None,
+        ),
+    ];
+    for (query, header, value, message, ec) in cases {
+        let encoded =
+            percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC);
+        let target = format!("{url}/bucket/twice?{query}={encoded}");
+        let mut headers = vec![(header, value)];
+        if query == "callback-var" {
+            headers.push(("x-oss-callback", callback.as_str()));
+        }
+        let answer = send(Method::PUT, &target, &headers, "data").await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{message}");
+        assert!(
+            answer
+                .body
+                .contains(&format!("<Message>{message}</Message>")),
+            "{}",
+            answer.body
+        );
+        assert_eq!(answer.header("x-oss-ec"), ec);
+    }
+}
