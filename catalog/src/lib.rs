@@ -8,7 +8,8 @@
 //! - OSS's defaults ([`defaults`]) and the [`Limits`] on a callback server's answer;
 //! - the placeholder types ([`FieldType`]), who must act ([`Fault`]), whether to retry
 //!   ([`Retry`]);
-//! - the response rules and the facts each provides to placeholders ([`Rule`]);
+//! - the response rules and the facts each provides to placeholders ([`Rule`]), and the
+//!   checks OSS makes on the callback parameters of an upload ([`RequestCheck`]);
 //! - OSS's callback variables ([`SystemVar`], [`Variable`]);
 //! - message templates and their matching rules ([`MessageTemplate`]);
 //! - with the default feature `load`: reading catalogs ([`load`]): the toml schema, its
@@ -37,6 +38,7 @@ mod limits;
 pub mod message;
 #[cfg(feature = "load")]
 pub mod model;
+mod request_check;
 mod retry;
 mod rule;
 #[cfg(feature = "load")]
@@ -50,6 +52,7 @@ pub use crate::fault::Fault;
 pub use crate::field_type::FieldType;
 pub use crate::limits::Limits;
 pub use crate::message::MessageTemplate;
+pub use crate::request_check::RequestCheck;
 pub use crate::retry::Retry;
 pub use crate::rule::{Fact, FactType, Rule};
 pub use crate::variable::{SystemVar, Variable, is_custom_key};

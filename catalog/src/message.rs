@@ -272,8 +272,18 @@ fn end(bytes: &[u8], at: usize, whole: bool) -> Option<usize> {
     match bytes.get(at) {
         _ if end < at => Some(end),
         Some(b) if b.is_ascii_alphanumeric() => None,
+        _ if words_continue(bytes, at) => None,
         _ => Some(at),
     }
+}
+
+/// Whether another word follows on the same line (`502 please retry`): the message, which
+/// lacks its final dot here, is then part of a longer sentence, not a message of its own.
+fn words_continue(bytes: &[u8], mut at: usize) -> bool {
+    while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+        at += 1;
+    }
+    bytes.get(at).is_some_and(u8::is_ascii_alphanumeric)
 }
 
 fn skip_space(bytes: &[u8], mut at: usize) -> usize {
@@ -518,6 +528,21 @@ mod tests {
         assert_eq!(
             t.match_text("Error Status : 400.User server missing content-length."),
             None
+        );
+    }
+
+    #[test]
+    fn a_message_whose_words_continue_is_not_found_inside_a_sentence() {
+        let t = template("Error status : {status}.");
+        let text = "Error status : 502 please retry.";
+        assert_eq!(t.match_at(text, 0, false), None);
+        let (values, end) = t
+            .match_at("Error status : 502 (CallbackFailed)", 0, false)
+            .unwrap();
+        assert_eq!((values, end), (vec!["502".to_owned()], 18));
+        assert!(
+            t.match_at("Error status : 502\nRequestId: 5C3D", 0, false)
+                .is_some()
         );
     }
 

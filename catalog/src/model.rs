@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::{Fault, FieldType, Limits, MessageTemplate, Retry, Rule};
+use crate::{Fault, FieldType, Limits, MessageTemplate, RequestCheck, Retry, Rule};
 
 /// A whole, valid catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,22 @@ pub struct Entry {
     pub source: Option<String>,
     /// Further reading.
     pub see: Vec<String>,
+    /// For a `[[request_error]]` entry: how OSS refuses the upload itself.
+    pub request: Option<RequestSide>,
+}
+
+/// How OSS refuses an upload whose callback parameters break a check (a `[[request_error]]`
+/// entry): before storing anything, with its own status and code instead of the catalog's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestSide {
+    /// The HTTP status (400).
+    pub status: u16,
+    /// The error code (`InvalidArgument`).
+    pub code: String,
+    /// The `ArgumentName` of the XML body (`callback` or `callback-var`), when OSS gives one.
+    pub argument: Option<String>,
+    /// The check that decides it, when the library can decide it.
+    pub check: Option<RequestCheck>,
 }
 
 /// A placeholder of the message, i.e. a field of the variant.

@@ -19,6 +19,9 @@ pub(crate) struct RawFile {
     /// `[[error]]`.
     #[serde(default, rename = "error")]
     pub(crate) errors: Vec<Spanned<RawEntry>>,
+    /// `[[request_error]]`: refusals of the upload itself (HTTP 400), before any callback.
+    #[serde(default, rename = "request_error")]
+    pub(crate) request_errors: Vec<Spanned<RawEntry>>,
 }
 
 /// The `[catalog]` table.
@@ -58,6 +61,14 @@ pub(crate) struct RawEntry {
     pub(crate) source: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) see: Vec<Spanned<String>>,
+    /// Request-side entries only: the HTTP status of the refusal (400).
+    pub(crate) status: Option<Spanned<u16>>,
+    /// Request-side entries only: the error code (`InvalidArgument`).
+    pub(crate) code: Option<Spanned<String>>,
+    /// Request-side entries only: the `ArgumentName` of the XML body.
+    pub(crate) argument: Option<Spanned<String>>,
+    /// Request-side entries only: the check OSS refuses the upload by.
+    pub(crate) check: Option<Spanned<String>>,
 }
 
 /// One `[[error.hints]]` table: a solution that holds only for some placeholder values.

@@ -10,6 +10,7 @@ use oss_callback::catalog::matching_hints;
 use oss_callback::judge::Check;
 use oss_callback::{
     CallbackFailed, CatalogInfo, Entry, Field, FieldSpec, FieldValue, Hint, HintCondition,
+    RequestSide,
 };
 use oss_callback_catalog::{BUILTIN_CATALOG, BUILTIN_LABEL, FieldType, SourceFile, model};
 
@@ -219,6 +220,7 @@ static EMPTY_ENTRY: Entry = Entry {
     ec: None,
     source: None,
     see: &[],
+    request: None,
 };
 
 /// The loaded catalog as the static description the runtime's docs and reports use. The
@@ -266,6 +268,12 @@ fn entry(entry: &model::Entry) -> Entry {
         ec: optional(&entry.ec),
         source: optional(&entry.source),
         see: texts(&entry.see),
+        request: entry.request.as_ref().map(|r| RequestSide {
+            status: r.status,
+            code: leak(&r.code),
+            argument: optional(&r.argument),
+            check: r.check,
+        }),
     }
 }
 

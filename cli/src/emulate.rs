@@ -1,7 +1,7 @@
 //! `oss-callback emulate`: a local OSS endpoint that real SDKs upload to, performing the
 //! callbacks as OSS does (the `oss-callback-emulator` crate).
 
-use oss_callback_emulator::{AccessKey, Config, Emulator};
+use oss_callback_emulator::{AccessKey, Config, Emulator, FaultSpec};
 
 use crate::Outcome;
 
@@ -48,6 +48,16 @@ pub(crate) struct Args {
     /// NoSuchBucket, as on OSS (by default the first write creates it).
     #[arg(long)]
     no_auto_create_buckets: bool,
+    /// Behave as OSS where the emulator is lenient: refuse loopback and private callback URLs
+    /// ("Private address is forbidden to callback."). Without it they are called, and the
+    /// event says that OSS would refuse them.
+    #[arg(long)]
+    strict: bool,
+    /// Make the next N uploads with a callback (1 without `:N`) end in this catalog entry's 203
+    /// without calling the server, e.g. `too_many_callback_requests:2`. Repeatable; more at
+    /// run time through POST /_emulator/api/faults.
+    #[arg(long, value_name = "ID[:N]")]
+    fault: Vec<FaultSpec>,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -58,6 +68,8 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         max_bytes: args.max_bytes,
         access_key: args.access_key.clone(),
         auto_create_buckets: !args.no_auto_create_buckets,
+        strict: args.strict,
+        faults: args.fault.clone(),
     };
     runtime.block_on(async {
         let emulator = Emulator::bind(&args.addr, config)

@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use oss_callback::{CallbackFailed, CatalogInfo, OssError};
+use oss_callback::{CallbackFailed, CatalogInfo, Entry, OssError, RequestSide};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -45,7 +45,12 @@ struct Explained {
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
+    /// The HTTP status OSS answers with for this entry: 203, or 400 for a refusal of the upload.
+    status: Option<u16>,
     code: Option<&'a str>,
+    /// `ArgumentName` of a refusal of the upload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    argument: Option<&'a str>,
     id: Option<&'a str>,
     message: &'a str,
     fields: Map<String, Value>,
@@ -58,6 +63,9 @@ struct JsonReport<'a> {
     fault: Option<&'a str>,
     retry: Option<&'a str>,
     rule: Option<&'a str>,
+    /// The parameter check that decides a refusal of the upload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<&'a str>,
     ec: Option<&'a str>,
     request_id: Option<&'a str>,
     host_id: Option<&'a str>,
@@ -72,7 +80,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     let messages = Messages::load(args.catalog.as_deref())?;
     let explained = explain(&input, &messages);
     if args.json {
-        print_json(&explained)?;
+        print_json(&explained, messages.info())?;
     } else {
         print_text(&explained, messages.info());
     }
@@ -111,9 +119,10 @@ fn explain(input: &str, messages: &Messages) -> Explained {
     let xml_explained = match from_xml {
         Some(Ok(error)) => Some(Explained {
             unreadable: None,
-            failure: (error.code == info.code)
-                .then(|| messages.classify(&error.message))
-                .flatten(),
+            // A 203 message under its code, or a refusal of the upload under its own.
+            failure: messages
+                .classify(&error.message)
+                .filter(|failure| info.code_of(failure.entry) == error.code),
             code: Some(error.code),
             message: error.message,
             found_in: Some("xml"),
@@ -132,7 +141,7 @@ fn explain(input: &str, messages: &Messages) -> Explained {
     }
     if let Some(failure) = messages.classify(text) {
         return Explained {
-            code: Some(info.code.to_owned()),
+            code: Some(info.code_of(failure.entry).to_owned()),
             failure: Some(failure),
             found_in: Some("text"),
             ..Explained::unknown(text)
@@ -146,9 +155,14 @@ fn explain(input: &str, messages: &Messages) -> Explained {
     ];
     for (found_in, candidate) in candidates {
         let Some(candidate) = candidate else { continue };
-        if let Some((failure, range)) = messages.find(&candidate) {
+        let Some((failure, range)) = messages.find(&candidate) else {
+            continue;
+        };
+        // An error body's own code rules out the entries of another code.
+        let xml_code = xml_explained.as_ref().and_then(|e| e.code.as_deref());
+        if xml_code.is_none_or(|code| code == info.code_of(failure.entry)) {
             return Explained {
-                code: Some(info.code.to_owned()),
+                code: Some(info.code_of(failure.entry).to_owned()),
                 message: candidate.get(range).unwrap_or_default().to_owned(),
                 failure: Some(failure),
                 found_in: Some(found_in),
@@ -238,7 +252,7 @@ fn unescape_xml(text: &str) -> Option<String> {
     (unescaped != text).then_some(unescaped)
 }
 
-fn print_json(explained: &Explained) -> Result<(), String> {
+fn print_json(explained: &Explained, info: &CatalogInfo) -> Result<(), String> {
     let failure = explained.failure.as_ref();
     let entry = failure.map(|f| f.entry);
     let fields = failure
@@ -252,8 +266,11 @@ fn print_json(explained: &Explained) -> Result<(), String> {
                 .collect()
         })
         .unwrap_or_default();
+    let request = entry.and_then(|e| e.request);
     let report = JsonReport {
+        status: entry.map(|e| info.status_of(e)),
         code: explained.code.as_deref(),
+        argument: request.and_then(|r| r.argument),
         id: entry.map(|e| e.id),
         message: &explained.message,
         fields,
@@ -264,6 +281,7 @@ fn print_json(explained: &Explained) -> Result<(), String> {
         fault: entry.map(|e| e.fault.as_str()),
         retry: entry.map(|e| e.retry.as_str()),
         rule: entry.and_then(|e| e.rule).map(|r| r.name()),
+        check: request.and_then(|r| r.check).map(|c| c.name()),
         ec: explained.ec.as_deref().or(entry.and_then(|e| e.ec)),
         request_id: explained.request_id.as_deref(),
         host_id: explained.host_id.as_deref(),
@@ -290,7 +308,12 @@ fn print_text(explained: &Explained, info: &CatalogInfo) {
         return;
     };
     let entry = failure.entry;
-    out!("{} ({} {})", entry.id, info.http_status, info.code);
+    out!(
+        "{} ({} {})",
+        entry.id,
+        info.status_of(entry),
+        info.code_of(entry)
+    );
     out!("  {}", explained.message.trim());
     let fields: Vec<String> = failure
         .fields
@@ -319,13 +342,9 @@ fn print_text(explained: &Explained, info: &CatalogInfo) {
     out!();
     out!("Who must act: {}", entry.fault.describe());
     out!("Retry:        {}", entry.retry.describe());
-    match entry.rule {
-        Some(rule) => out!(
-            "Rule:         {} (fails unless {})",
-            rule.name(),
-            rule.requirement()
-        ),
-        None => out!("Rule:         none, only OSS causes it"),
+    match entry.request {
+        Some(request) => print_request_side(request),
+        None => print_rule(entry),
     }
     if let Some(ec) = explained.ec.as_deref().or(entry.ec) {
         out!("EC:           {ec}");
@@ -335,5 +354,31 @@ fn print_text(explained: &Explained, info: &CatalogInfo) {
     }
     if let Some(found_in) = explained.found_in {
         out!("Found in:     {found_in}");
+    }
+}
+
+fn print_rule(entry: &Entry) {
+    match entry.rule {
+        Some(rule) => out!(
+            "Rule:         {} (fails unless {})",
+            rule.name(),
+            rule.requirement()
+        ),
+        None => out!("Rule:         none, only OSS causes it"),
+    }
+}
+
+/// A refusal of the upload: the parameter it names and the check behind it.
+fn print_request_side(request: RequestSide) {
+    if let Some(argument) = request.argument {
+        out!("Argument:     {argument} (nothing was stored, no callback was sent)");
+    }
+    match request.check {
+        Some(check) => out!(
+            "Check:        {} (fails unless {}); `oss-callback lint` runs it",
+            check.name(),
+            check.requirement()
+        ),
+        None => out!("Check:        none, only OSS decides it"),
     }
 }

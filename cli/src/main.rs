@@ -40,6 +40,7 @@ mod emulate;
 mod example_server;
 mod explain;
 mod key_server;
+mod lint;
 mod serve;
 mod verify;
 
@@ -89,6 +90,11 @@ enum Command {
     /// live (`http://ADDR/_emulator/`), and runs until SIGINT or SIGTERM. Exit 2 when the
     /// address cannot be used.
     Emulate(emulate::Args),
+    /// Say whether OSS would accept an upload's x-oss-callback (and x-oss-callback-var).
+    ///
+    /// Exit 0 when accepted, 1 when OSS would refuse the upload (400 InvalidArgument, the
+    /// message and EC are printed), 2 on usage errors.
+    Lint(lint::Args),
 }
 
 /// The async runtime of the verbs that run servers or send callbacks.
@@ -124,6 +130,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Emulate(args) => emulate::run(&args),
+        Command::Lint(args) => lint::run(&args),
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,

@@ -12,6 +12,9 @@ use serde::Serialize;
 
 use crate::Outcome;
 
+/// The diagnosis of a capture from `check` or `emulate`.
+const SIGNED_BY_SIMULATOR: &str = "it was signed by the simulator's key (oss-callback check or emulate), not OSS's: verify with `--key` and the PEM of `oss-callback check --public-key`";
+
 /// The most bytes read for a body.
 const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -79,15 +82,23 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         .map(|value| decode_key_url(value.as_bytes()));
     let result = match &key_url {
         Some(Err(err)) => Err(err.clone()),
-        Some(Ok(url)) if !is_trusted_key_url(url) => {
+        // A pinned key is used whatever URL the capture names: the URL is never fetched.
+        Some(Ok(url)) if args.key.is_none() && !is_trusted_key_url(url) => {
             Err(VerifyError::KeyUrlRefused { url: url.clone() })
         }
         _ => verify_signature(&path_and_query, args.authorization.as_bytes(), &body, &key),
     };
-    let matches_if = if result == Err(VerifyError::Mismatch) {
-        diagnose(&path_and_query, args.authorization.as_bytes(), &body, &key)
-    } else {
-        None
+    // A capture from `check` or `emulate` names the simulator's key URL (on loopback): it is
+    // recognised by verifying with that key here, never by fetching the URL.
+    let authorization = args.authorization.as_bytes();
+    let matches_if = match &result {
+        Err(VerifyError::Mismatch) => diagnose(&path_and_query, authorization, &body, &key),
+        Err(VerifyError::KeyUrlRefused { .. }) => {
+            verify_signature(&path_and_query, authorization, &body, &simulator_key())
+                .is_ok()
+                .then_some(SIGNED_BY_SIMULATOR)
+        }
+        _ => None,
     };
     let signature_bytes = {
         use base64::Engine;
@@ -184,10 +195,7 @@ fn diagnose(
     // Another key than the one tried: OSS's, or the simulator's (`check`, the emulator).
     let other_keys = [
         ("it is verified with the built-in OSS key", Key::oss()),
-        (
-            "it was signed by the simulator's key (oss-callback check or emulate), not OSS's: verify with `--key` and the PEM of `oss-callback check --public-key`",
-            simulator_key(),
-        ),
+        (SIGNED_BY_SIMULATOR, simulator_key()),
     ];
     candidates
         .into_iter()

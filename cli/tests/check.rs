@@ -360,6 +360,59 @@ fn verify_recognises_a_callback_the_simulator_signed() {
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("simulator's key"), "{text}");
+
+    // As `emulate` captures it: the key URL is the simulator's, on loopback (a port where
+    // nothing listens: the URL must never be fetched). The whitelist refuses it, and the
+    // diagnosis still names the simulator's key.
+    let raw = Simulator::new()
+        .key_url("http://127.0.0.1:9/_emulator/callback_pub_key_v1.pem")
+        .render_request(&param, &CallbackVariables::new(), &object, 0)
+        .unwrap();
+    let raw = String::from_utf8(raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let key_url = head
+        .lines()
+        .find_map(|l| l.strip_prefix("x-oss-pub-key-url: "))
+        .unwrap();
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            "--json",
+            "--uri",
+            path,
+            "--authorization",
+            authorization,
+        ];
+        args.extend(["--body", body, "--pub-key-url", key_url]);
+        args.extend(extra);
+        Command::new(env!("CARGO_BIN_EXE_oss-callback"))
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let output = verify(&[]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["error"], "key_url_refused", "{report:#}");
+    assert!(
+        report["matches_if"]
+            .as_str()
+            .unwrap()
+            .contains("simulator's key"),
+        "{report:#}"
+    );
+
+    // Pinned to the simulator's key, the capture is valid whatever URL it names.
+    let pem = std::env::temp_dir().join(format!("sim-key-{}.pem", std::process::id()));
+    std::fs::write(&pem, oss_callback::simulate::SIMULATOR_PUBLIC_KEY_PEM).unwrap();
+    let output = verify(&["--key", pem.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&pem);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

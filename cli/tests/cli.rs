@@ -125,10 +125,15 @@ fn an_unknown_message_exits_1_with_a_null_id() {
 
 #[test]
 fn an_xml_body_of_another_code_is_read_but_not_classified() {
-    let body = "<Error><Code>InvalidArgument</Code><Message>The callback configuration is not json format.</Message></Error>";
+    // A refusal's message is classified only under its own code, InvalidArgument.
+    let body = "<Error><Code>AccessDenied</Code><Message>The callback configuration is not json format.</Message></Error>";
     let output = run(&["explain", "--json", body], None);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(json(&output)["code"], "InvalidArgument");
+    assert_eq!(json(&output)["code"], "AccessDenied");
+    let body = body.replace("AccessDenied", "InvalidArgument");
+    let output = run(&["explain", "--json", &body], None);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(json(&output)["id"], "callback_not_json");
 }
 
 #[test]

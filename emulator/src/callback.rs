@@ -5,8 +5,11 @@
 
 use std::net::IpAddr;
 
-pub(crate) use oss_callback::callback::{CallbackParameter, CallbackVariables, ParameterError};
-pub(crate) use oss_callback::simulate::{ObjectInfo, Simulation, Simulator};
+pub(crate) use oss_callback::callback::{
+    CallbackParameter, CallbackVariables, ParameterError, ParameterSources, PrivateAddresses,
+    check_upload,
+};
+pub(crate) use oss_callback::simulate::{CALLBACK_FAILED_EC, ObjectInfo, Simulation, Simulator};
 
 use crate::responses::ErrorReply;
 use crate::store::Object;
@@ -21,21 +24,17 @@ pub(crate) struct CallbackRequest {
 }
 
 impl CallbackRequest {
-    /// From the base64 values of `x-oss-callback` and `x-oss-callback-var` (or the `callback`
-    /// and `callback-var` query parameters). No callback value: no callback.
-    pub(crate) fn from_values(
-        callback: Option<&str>,
-        vars: Option<&str>,
+    /// From an upload's headers and query together, checked in OSS's order: a parameter
+    /// given in both is refused as OSS refuses it. No callback value: no callback.
+    pub(crate) fn from_sources(
+        callback: ParameterSources<'_>,
+        vars: ParameterSources<'_>,
     ) -> Result<Option<CallbackRequest>, ErrorReply> {
-        let Some(callback) = callback else {
-            return Ok(None);
-        };
-        let param = CallbackParameter::from_header_value(callback).map_err(refusal)?;
-        let vars = match vars {
-            Some(vars) => CallbackVariables::from_header_value(vars).map_err(refusal)?,
-            None => CallbackVariables::new(),
-        };
-        Ok(Some(CallbackRequest { param, vars }))
+        let checked = check_upload(callback, vars, PrivateAddresses::Allow).map_err(refusal)?;
+        Ok(checked.callback.map(|param| CallbackRequest {
+            param,
+            vars: checked.variables,
+        }))
     }
 
     /// From a PostObject form: the `callback` field and the `x:*` fields.
@@ -57,9 +56,13 @@ impl CallbackRequest {
     }
 }
 
-/// 400 `InvalidArgument` with the parameter's EC, as OSS refuses the upload.
+/// 400 `InvalidArgument` with the parameter's EC, as OSS refuses the upload: OSS's message
+/// verbatim when the catalog has the refusal, the library's explanation otherwise.
 pub(crate) fn refusal(err: ParameterError) -> ErrorReply {
-    ErrorReply::invalid_argument(err.to_string()).ec(err.ec())
+    let message = err
+        .refusal()
+        .map_or_else(|| err.to_string(), |refusal| refusal.to_string());
+    ErrorReply::invalid_argument(message).ec(err.ec())
 }
 
 /// What the system variables of the callback say about `object`.
@@ -124,7 +127,11 @@ mod tests {
 
     #[test]
     fn a_callback_that_is_not_base64_is_refused_with_its_ec() {
-        let error = CallbackRequest::from_values(Some("%%%"), None).err();
+        let error = CallbackRequest::from_sources(
+            ParameterSources::header("%%%"),
+            ParameterSources::default(),
+        )
+        .err();
         assert_eq!(error.as_ref().map(|e| e.code), Some("InvalidArgument"));
         assert_eq!(error.and_then(|e| e.ec), Some("0007-00000002".to_owned()));
     }
@@ -132,7 +139,10 @@ mod tests {
     #[test]
     fn no_callback_value_is_no_callback() {
         assert!(matches!(
-            CallbackRequest::from_values(None, Some("e30=")),
+            CallbackRequest::from_sources(
+                ParameterSources::default(),
+                ParameterSources::header("e30=")
+            ),
             Ok(None)
         ));
     }

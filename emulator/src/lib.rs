@@ -34,6 +34,7 @@ mod auth;
 mod callback;
 mod checksum;
 mod events;
+mod faults;
 mod listen;
 mod ops;
 mod page;
@@ -54,6 +55,7 @@ pub use self::auth::AccessKey;
 pub use self::events::{
     AttemptEvent, CallbackEvent, EVENT_CAPACITY, Event, FailureEvent, RuleEvent,
 };
+pub use self::faults::{FAULTS_PATH, FaultSpec};
 pub use self::ops::post::{PostForm, PostFormError, parse_post_form};
 
 /// The path of the served public key.
@@ -92,6 +94,12 @@ pub struct Config {
     /// Create a bucket on the first object written to it (default `true`: SDK samples and
     /// tests often upload to a bucket nobody created). `false`: `NoSuchBucket`, as OSS.
     pub auto_create_buckets: bool,
+    /// Behave as OSS where the emulator is lenient: refuse loopback and private callback
+    /// URLs ("Private address is forbidden to callback."). Without it they are called, and
+    /// the event says that OSS would refuse them.
+    pub strict: bool,
+    /// Faults queued at start (`emulate --fault ID[:N]`); more through [`FAULTS_PATH`].
+    pub faults: Vec<FaultSpec>,
 }
 
 impl Default for Config {
@@ -101,6 +109,8 @@ impl Default for Config {
             max_bytes: 256 * 1024 * 1024,
             access_key: None,
             auto_create_buckets: true,
+            strict: false,
+            faults: Vec::new(),
         }
     }
 }

@@ -17,6 +17,7 @@ use http::header::{
 use crate::address::{Scope, address};
 use crate::auth::{self, Signed};
 use crate::events::{Event, now_ms};
+use crate::faults::{self, FAULTS_PATH};
 use crate::ops::Call;
 use crate::responses::{ErrorReply, new_request_id, set};
 use crate::routes;
@@ -29,6 +30,14 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route(KEY_PATH, get(serve_key))
         .route(EVENTS_PATH, get(list_events))
+        .route(
+            FAULTS_PATH,
+            get(faults::list).post(faults::add).delete(faults::clear),
+        )
+        .route(
+            FAULTS_PATH,
+            get(faults::list).post(faults::add).delete(faults::clear),
+        )
         .route("/_emulator", get(page::to_index))
         .route(PAGE_PATH, get(page::index))
         .route("/_emulator/page.css", get(page::style))

@@ -7,8 +7,9 @@ use std::net::SocketAddr;
 use axum::response::Response;
 use http::HeaderName;
 
-use crate::callback::Simulator;
+use crate::callback::{PrivateAddresses, Simulator};
 use crate::events::Events;
+use crate::faults::Faults;
 use crate::responses::ErrorReply;
 use crate::store::{MemoryStore, Store};
 use crate::{Config, KEY_PATH};
@@ -23,6 +24,7 @@ pub(crate) struct AppState {
     pub(crate) store: Box<dyn Store>,
     pub(crate) events: Events,
     pub(crate) simulator: Simulator,
+    pub(crate) faults: Faults,
     pub(crate) local_addr: SocketAddr,
 }
 
@@ -31,11 +33,17 @@ impl AppState {
     /// emulator serves.
     pub(crate) fn new(config: Config, local_addr: SocketAddr) -> AppState {
         let key_url = format!("http://{local_addr}{KEY_PATH}");
+        let private = if config.strict {
+            PrivateAddresses::Refuse
+        } else {
+            PrivateAddresses::Allow
+        };
         AppState {
+            faults: Faults::new(config.faults.clone()),
             store: Box::new(MemoryStore::new(config.max_bytes)),
             config,
             events: Events::default(),
-            simulator: Simulator::new().key_url(key_url),
+            simulator: Simulator::new().key_url(key_url).private_addresses(private),
             local_addr,
         }
     }

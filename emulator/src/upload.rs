@@ -9,7 +9,9 @@ use bytes::Bytes;
 use http::header::{CONTENT_TYPE, ETAG};
 use http::{HeaderMap, HeaderName, StatusCode};
 
-use crate::callback::{CallbackRequest, Simulation, object_info, refusal};
+use crate::callback::{
+    CALLBACK_FAILED_EC, CallbackRequest, ParameterSources, Simulation, object_info, refusal,
+};
 use crate::events::{AttemptEvent, CallbackEvent, Event, FailureEvent, RuleEvent, now_ms};
 use crate::responses::{ErrorReply, reply, set};
 use crate::state::{AppState, CRC64, Ctx};
@@ -50,13 +52,11 @@ pub(crate) fn callback_of(
     headers: &HeaderMap,
     ctx: &Ctx,
 ) -> Result<Option<CallbackRequest>, ErrorReply> {
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    match header("x-oss-callback") {
-        Some(callback) => {
-            CallbackRequest::from_values(Some(callback), header("x-oss-callback-var"))
-        }
-        None => CallbackRequest::from_values(ctx.param("callback"), ctx.param("callback-var")),
-    }
+    let sources = |name: &str| ParameterSources {
+        header: crate::ops::header(headers, &format!("x-oss-{name}")),
+        query: ctx.param(name),
+    };
+    CallbackRequest::from_sources(sources("callback"), sources("callback-var"))
 }
 
 /// Stores `upload` and answers: without a callback, `answer` (or 200 with the object's
@@ -106,10 +106,11 @@ pub(crate) async fn store(
             .unwrap_or_else(|| reply(StatusCode::OK, &ctx.request_id, Body::empty()));
         return object_headers(response, &object, upload.content_md5.as_deref());
     };
-    let simulation = state
-        .simulator
-        .upload(&callback.param, &callback.vars, &info)
-        .await;
+    let (param, vars) = (&callback.param, &callback.vars);
+    let simulation = match state.faults.take(&ctx.key) {
+        Some(fault) => (state.simulator.upload_failing(param, vars, &info, &fault)).await,
+        None => state.simulator.upload(param, vars, &info).await,
+    };
     if simulation.refused.is_some() {
         // OSS refuses the upload itself (e.g. a host that does not resolve): nothing stays.
         state.store.restore(&ctx.bucket, &ctx.key, previous);
@@ -140,7 +141,7 @@ fn simulation_response(simulation: &Simulation) -> Response {
     };
     set(response.headers_mut(), CONTENT_TYPE, content_type);
     let ec = match (&simulation.failure, &simulation.refused) {
-        (Some(failure), _) => failure.entry().ec,
+        (Some(failure), _) => Some(failure.entry().ec.unwrap_or(CALLBACK_FAILED_EC)),
         (None, Some(refused)) => refused.ec(),
         (None, None) => None,
     };

@@ -101,7 +101,11 @@ async fn the_bound_covers_all_objects_together() {
 async fn an_invalid_callback_is_invalid_argument_with_its_ec_and_stores_nothing() {
     let (url, _) = start_emulator(Config::default()).await;
     let not_json = BASE64.encode("{not json");
-    for (value, ec) in [("%%%", Some("0007-00000002")), (not_json.as_str(), None)] {
+    let cases = [
+        ("%%%", "0007-00000002"),
+        (not_json.as_str(), "0007-00000003"),
+    ];
+    for (value, ec) in cases.map(|(value, ec)| (value, Some(ec))) {
         let answer = send(
             Method::PUT,
             &format!("{url}/bucket/k"),

@@ -144,6 +144,37 @@ async fn oss2_sees_each_callback_outcome() {
     python_sdk("oss2").await;
 }
 
+/// A fault queued through the API: oss2 sees OSS's 203 for one upload, then a normal upload;
+/// the callback server saw only the second (the script asserts it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oss2_sees_an_injected_fault_once() {
+    let Some(python) = python() else { return };
+    let (emulator, events) = start_emulator(Config::default()).await;
+    let callback = start_callback_server().await;
+    let mut command = Command::new(python);
+    command
+        .arg("tests/sdk/python_sdks.py")
+        .arg("oss2")
+        .arg("fault");
+    let stdout = run(command, &emulator, &callback).await;
+    assert!(stdout.contains("ok oss2 fault\n"), "{stdout}");
+    let attempts: Vec<(Option<String>, usize)> = events
+        .snapshot()
+        .into_iter()
+        .filter_map(|event| match event {
+            Event::Callback(callback) => Some((callback.failure_id, callback.attempts.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        attempts,
+        [
+            (Some("too_many_callback_requests".to_owned()), 0),
+            (None, 1)
+        ]
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alibabacloud_oss_v2_sees_each_callback_outcome() {
     python_sdk("v2").await;

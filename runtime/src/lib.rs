@@ -85,7 +85,8 @@ pub use oss_callback_macros::OssCallback;
 
 pub use crate::callback::{BodyType, CallbackError, OssCallback};
 pub use crate::catalog::entry::{
-    Entry, Fault, Field, FieldSpec, FieldType, FieldValue, Hint, HintCondition, Retry,
+    Entry, Fault, Field, FieldSpec, FieldType, FieldValue, Hint, HintCondition, RequestCheck,
+    RequestSide, Retry,
 };
 pub use crate::catalog::{CallbackFailed, Catalog, CatalogInfo};
 pub use crate::oss_error::{ErrorBodyError, OssError};

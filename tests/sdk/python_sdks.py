@@ -207,6 +207,41 @@ def case_invalid(sdk, name):
     check(missing is not None and missing[1] == "NoSuchKey", f"nothing stored: {missing}")
 
 
+def emulator_api(method, path, payload=None):
+    import urllib.request
+    data = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(EMULATOR + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as answer:
+        return answer.status, answer.read().decode()
+
+
+def callbacks_seen():
+    import urllib.request
+    with urllib.request.urlopen(CALLBACK + "/counted") as answer:
+        return int(answer.read())
+
+
+def case_fault(sdk, name):
+    """The fault queue: one upload ends in OSS's 203 without reaching the server."""
+    fault = {"id": "too_many_callback_requests", "times": 1, "key_prefix": f"{name}/"}
+    status, _ = emulator_api("POST", "/_emulator/api/faults", fault)
+    check(status == 201, f"fault queued: {status}")
+    before = callbacks_seen()
+    status, body = sdk.put(f"{name}/first.txt", b"data", callback("/counted"))
+    text = body.decode(errors="replace")
+    print(f"  fault: {status} {text!r}", flush=True)
+    check(status == 203, f"the faulted upload is a 203: {status}")
+    check("<Code>CallbackFailed</Code>" in text
+          and "<Message>Too many callback requests.</Message>" in text
+          and "<EC>0007-00000203</EC>" in text, f"OSS's 203 body: {text}")
+    status, body = sdk.put(f"{name}/second.txt", b"data", callback("/counted"))
+    check(status == 200, f"the next upload is called back: {status} {body!r}")
+    check(callbacks_seen() == before + 1, "the server saw only the second upload")
+    status, pending = emulator_api("GET", "/_emulator/api/faults")
+    check(json.loads(pending) == [], f"the fault is used up: {pending}")
+
+
 def case_multipart(sdk, name):
     chunks = [b"a" * (100 * 1024), b"b" * 1000]
     status, body = sdk.multipart(f"{name}/big.bin", chunks, callback("/ok"))

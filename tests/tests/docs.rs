@@ -35,14 +35,36 @@ fn every_entry_is_documented_with_message_cause_solutions_fault_retry_and_rule()
         }
         assert!(section.contains(&format!("| Who must act | {} |", entry.fault.describe())));
         assert!(section.contains(&format!("| Retry | {} |", entry.retry.describe())));
-        match entry.rule {
-            Some(rule) => assert!(section.contains(&format!("rule `{}`", rule.name()))),
-            None => assert!(section.contains("only OSS causes it")),
+        match (entry.request, entry.rule) {
+            (Some(request), _) => {
+                let status = format!("| HTTP status | {} `{}` |", request.status, request.code);
+                assert!(section.contains(&status), "{}", entry.id);
+                if let Some(check) = request.check {
+                    assert!(section.contains(&format!("check `{}`", check.name())));
+                }
+            }
+            (None, Some(rule)) => assert!(section.contains(&format!("rule `{}`", rule.name()))),
+            (None, None) => assert!(section.contains("only OSS causes it")),
         }
         if let Some(example) = entry.example {
             assert!(section.contains(example), "{}", entry.id);
         }
     }
+}
+
+#[test]
+fn the_docs_list_the_203_failures_then_the_refusals_of_the_upload() {
+    let markdown = CallbackFailed::docs_markdown();
+    let refusals = markdown
+        .find("# Refusals of the upload")
+        .expect("a second section");
+    for entry in CallbackFailed::ENTRIES {
+        let at = markdown.find(&format!("## `{}`", entry.id)).unwrap();
+        assert_eq!(at > refusals, entry.request.is_some(), "{}", entry.id);
+    }
+    assert!(markdown.contains("| HTTP status | 203 `CallbackFailed` |"));
+    assert!(markdown.contains("| HTTP status | 400 `InvalidArgument` |"));
+    assert!(markdown.contains("| ArgumentName | `callback-var` |"));
 }
 
 #[test]

@@ -93,6 +93,20 @@ fn samples_and_their_near_misses_classify_the_same() {
     }
 }
 
+#[test]
+fn a_message_followed_by_more_words_on_its_line_is_not_found() {
+    let catalog = builtin();
+    for text in [
+        "Error status : 502 please retry.",
+        "upload: Error status : 404 then gave up",
+    ] {
+        assert_eq!(CallbackFailed::find(text), None, "{text}");
+        assert!(catalog.find(text).is_none(), "{text}");
+    }
+    let (failure, range) = CallbackFailed::find("upload: Error status : 502 (203)").unwrap();
+    assert_eq!((failure.id(), range), ("unexpected_status", 8..26));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4096))]
 

@@ -7,7 +7,8 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::entry_check::EntryCheck;
-use super::{Located, hints, templates};
+use super::request::Section;
+use super::{Located, hints, request, templates};
 use crate::diagnostic::{Diagnostics, Location, SourceFile};
 use crate::model::{Entry, Field, camel_case};
 use crate::schema::RawEntry;
@@ -17,6 +18,7 @@ use crate::{Fault, FieldType, Retry, Rule};
 pub(super) fn check<'a>(
     file: &'a SourceFile,
     raw: &Spanned<RawEntry>,
+    section: Section,
     d: &mut Diagnostics,
 ) -> Option<Located<'a>> {
     let table = Location::new(file, raw.span());
@@ -58,7 +60,11 @@ pub(super) fn check<'a>(
         Fault::names,
     );
     let retry = named(&mut c, &raw.retry, "retry", "", Retry::parse, Retry::names);
-    let rule = rule(&mut c, &raw.rule, &fields);
+    let request = request::check(&mut c, raw, section);
+    let rule = match section {
+        Section::Callback => rule(&mut c, &raw.rule, &fields),
+        Section::Request => None,
+    };
     if raw.samples.is_empty() {
         c.fail(
             table,
@@ -86,6 +92,7 @@ pub(super) fn check<'a>(
         ec: text(&raw.ec),
         source: text(&raw.source),
         see: raw.see.iter().map(|s| s.get_ref().clone()).collect(),
+        request,
     };
     Some(located(entry, entry_at, raw))
 }

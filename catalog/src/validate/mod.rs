@@ -1,7 +1,8 @@
 //! Stage 2: raw toml structs -> the checked [`Catalog`]. Every semantic check lives here, and
 //! every problem is collected (not just the first) with its file, line and entry. Split by
 //! what is checked: the `[catalog]` table (`header`), one `[[error]]` on its own (`entry`,
-//! with its message templates in `templates` and its hints in `hints`), and the entries
+//! with its message templates in `templates`, its hints in `hints` and what makes a
+//! `[[request_error]]` in `request`), and the entries
 //! against each other (`across`).
 
 mod across;
@@ -9,6 +10,7 @@ mod entry;
 mod entry_check;
 mod header;
 mod hints;
+mod request;
 mod templates;
 
 use std::ops::Range;
@@ -36,13 +38,20 @@ pub(crate) fn validate(
     let header = header::check(files, diagnostics);
     let mut located = Vec::new();
     for (file, raw) in files {
-        for entry in &raw.errors {
-            if let Some(entry) = entry::check(file, entry, diagnostics) {
-                located.push(entry);
+        let sections = [
+            (&raw.errors, request::Section::Callback),
+            (&raw.request_errors, request::Section::Request),
+        ];
+        for (entries, section) in sections {
+            for entry in entries {
+                if let Some(entry) = entry::check(file, entry, section, diagnostics) {
+                    located.push(entry);
+                }
             }
         }
     }
     across::check_unique_names(&located, diagnostics);
+    request::check_unique_checks(&located, diagnostics);
     across::check_rules(&mut located, diagnostics);
     across::check_distinct_templates(&located, diagnostics);
     across::check_samples(&located, diagnostics);

@@ -3,6 +3,8 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::body::Body;
@@ -35,9 +37,10 @@ pub async fn start_emulator(config: Config) -> (String, EventLog) {
 ///
 /// `/ok` behaves like the official sample servers: it downloads the key named by
 /// `x-oss-pub-key-url` (whatever its host), verifies, and answers JSON with what it received.
-/// `/fast` answers JSON without verifying. `/status500`, `/notjson` and `/chunked` give the
+/// `/fast` answers JSON without verifying; `/counted` too, counting (GET: the count). `/status500`, `/notjson` and `/chunked` give the
 /// answers OSS refuses.
 pub async fn start_callback_server() -> String {
+    let seen = Arc::new(AtomicUsize::new(0));
     let app = Router::new()
         .route("/ok", post(verify_with_downloaded_key))
         .route("/fast", post(|| async { axum::Json(json!({"ok": true})) }))
@@ -51,6 +54,18 @@ pub async fn start_callback_server() -> String {
             }),
         )
         .route("/notjson", post(|| async { "hello, not json" }))
+        // POST counts the callbacks received, GET says how many: what a fault must not reach.
+        .route(
+            "/counted",
+            post({
+                let seen = Arc::clone(&seen);
+                move || async move {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                    axum::Json(json!({"ok": true}))
+                }
+            })
+            .get(move || async move { seen.load(Ordering::SeqCst).to_string() }),
+        )
         .route("/chunked", post(chunked));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -40,7 +40,9 @@ use serde::Serialize;
 
 pub use self::body::CallbackError;
 pub use self::parameter::{
-    CallbackParameter, CallbackVariables, MAX_URLS, MAX_VARS_BYTES, ParameterError,
+    CallbackParameter, CallbackVariables, MAX_CALLBACK_BYTES, MAX_URLS, MAX_VARS_BYTES,
+    ParameterError, ParameterSources, PrivateAddresses, UploadParameters, check_upload,
+    is_private_ip, is_private_url,
 };
 pub use self::template::{TemplateError, render_body};
 pub use oss_callback_catalog::{SystemVar, Variable, is_custom_key};

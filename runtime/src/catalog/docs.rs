@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::CatalogInfo;
 use super::entry::Entry;
+use super::entry::RequestCheck;
 use crate::judge::Rule;
 
 /// The catalog as Markdown: the rules OSS applies, then every entry with its message, cause,
@@ -41,7 +42,8 @@ fn write_markdown(out: &mut String, info: &CatalogInfo) -> std::fmt::Result {
         out,
         "After an upload with a callback, OSS stores the object and then POSTs the callback to your server. \
 When that exchange fails, the upload still succeeds (the object is stored) but the uploader gets HTTP {} \
-with an XML error body whose `Code` is `{}` and whose `Message` is one of the messages below. OSS does not retry the callback.",
+with an XML error body whose `Code` is `{}` and whose `Message` is one of the messages below. OSS does not retry the callback. \
+The second part lists how OSS refuses the upload itself when its callback parameters are bad.",
         info.http_status, info.code
     )?;
     if !info.source.is_empty() {
@@ -60,21 +62,8 @@ with an XML error body whose `Code` is `{}` and whose `Message` is one of the me
     writeln!(out, "| # | Rule | OSS requires | Reported as |")?;
     writeln!(out, "|---|---|---|---|")?;
     for (i, rule) in Rule::ALL.iter().enumerate() {
-        let reported = info
-            .entries
-            .iter()
-            .find(|e| e.rule == Some(*rule))
-            .map_or_else(
-                || "(no entry)".to_owned(),
-                |e| format!("[`{0}`](#{0})", e.id),
-            );
-        writeln!(
-            out,
-            "| {} | `{}` | {} | {reported} |",
-            i + 1,
-            rule.name(),
-            rule.requirement()
-        )?;
+        let entry = info.entries.iter().find(|e| e.rule == Some(*rule));
+        write_requirement_row(out, i, rule.name(), rule.requirement(), entry)?;
     }
     writeln!(out)?;
     writeln!(
@@ -82,11 +71,44 @@ with an XML error body whose `Code` is `{}` and whose `Message` is one of the me
         "The size limit is 1 MB on the 203 page and 3 MB in the `callbackUrl` description; 1 MiB is enforced here and anything between is undocumented territory."
     )?;
     writeln!(out)?;
+    let (callbacks, requests): (Vec<&Entry>, Vec<&Entry>) =
+        info.entries.iter().partition(|e| e.request.is_none());
     writeln!(out, "## Messages")?;
+    write_message_table(out, &callbacks)?;
+    for entry in &callbacks {
+        writeln!(out)?;
+        write_entry(out, info, entry)?;
+    }
+    if !requests.is_empty() {
+        write_request_section(out, info, &requests)?;
+    }
+    Ok(())
+}
+
+/// One row of a table of rules or checks: number, name, requirement, the entry reported.
+fn write_requirement_row(
+    out: &mut String,
+    index: usize,
+    name: &str,
+    requirement: &str,
+    entry: Option<&Entry>,
+) -> std::fmt::Result {
+    let reported = entry.map_or_else(
+        || "(no entry)".to_owned(),
+        |e| format!("[`{0}`](#{0})", e.id),
+    );
+    writeln!(
+        out,
+        "| {} | `{name}` | {requirement} | {reported} |",
+        index + 1
+    )
+}
+
+fn write_message_table(out: &mut String, entries: &[&Entry]) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(out, "| Message | Entry | Who must act | Retry |")?;
     writeln!(out, "|---|---|---|---|")?;
-    for entry in info.entries {
+    for entry in entries {
         writeln!(
             out,
             "| {} | [`{}`](#{}) | {} | {} |",
@@ -97,14 +119,49 @@ with an XML error body whose `Code` is `{}` and whose `Message` is one of the me
             entry.retry.as_str()
         )?;
     }
-    for entry in info.entries {
+    Ok(())
+}
+
+/// The second section: refusals of the upload itself, with the checks in OSS's order.
+fn write_request_section(
+    out: &mut String,
+    info: &CatalogInfo,
+    entries: &[&Entry],
+) -> std::fmt::Result {
+    writeln!(out)?;
+    writeln!(out, "# Refusals of the upload: bad callback parameters")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Before storing anything, OSS checks the `callback` and `callback-var` parameters of the upload. \
+A bad one is refused with the status and code below (HTTP 400 `InvalidArgument`), `ArgumentName` naming the parameter, \
+and one of these messages: no object is stored and no callback is sent. `oss-callback lint` gives the verdict for a parameter pair."
+    )?;
+    writeln!(out)?;
+    writeln!(out, "## What OSS requires of the callback parameters")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "The checks in the order this library makes them; the first that fails is reported."
+    )?;
+    writeln!(out)?;
+    writeln!(out, "| # | Check | OSS requires | Reported as |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for (i, check) in RequestCheck::ALL.iter().enumerate() {
+        let entry = info.entry_for_check(*check);
+        write_requirement_row(out, i, check.name(), check.requirement(), entry)?;
+    }
+    writeln!(out)?;
+    writeln!(out, "## Refusal messages")?;
+    write_message_table(out, entries)?;
+    for entry in entries {
         writeln!(out)?;
-        write_entry(out, entry)?;
+        write_entry(out, info, entry)?;
     }
     Ok(())
 }
 
-fn write_entry(out: &mut String, entry: &Entry) -> std::fmt::Result {
+fn write_entry(out: &mut String, info: &CatalogInfo, entry: &Entry) -> std::fmt::Result {
     writeln!(out, "## `{}`", entry.id)?;
     writeln!(out)?;
     writeln!(out, "**Message:** {}", code(entry.message))?;
@@ -147,9 +204,26 @@ fn write_entry(out: &mut String, entry: &Entry) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(out, "| | |")?;
     writeln!(out, "|---|---|")?;
+    writeln!(
+        out,
+        "| HTTP status | {} `{}` |",
+        info.status_of(entry),
+        info.code_of(entry)
+    )?;
+    if let Some(argument) = entry.request.and_then(|r| r.argument) {
+        writeln!(out, "| ArgumentName | `{argument}` |")?;
+    }
     writeln!(out, "| Who must act | {} |", entry.fault.describe())?;
     writeln!(out, "| Retry | {} |", entry.retry.describe())?;
     let trigger = match (entry.rule, entry.superseded_by) {
+        _ if entry.request.is_some() => match entry.request.and_then(|r| r.check) {
+            Some(check) => format!(
+                "check `{}`: fails unless {}",
+                check.name(),
+                check.requirement()
+            ),
+            None => "only OSS decides it".to_owned(),
+        },
         (Some(rule), _) => format!(
             "rule `{}`: fails unless {}",
             rule.name(),
@@ -187,6 +261,7 @@ fn code(text: &str) -> String {
 struct JsonDocs<'a> {
     catalog: &'a CatalogInfo,
     rules: Vec<JsonRule>,
+    checks: Vec<JsonRule>,
 }
 
 #[derive(Serialize)]
@@ -196,7 +271,8 @@ struct JsonRule {
     requirement: &'static str,
 }
 
-/// The catalog as pretty-printed JSON: `{"catalog": {...entries...}, "rules": [...]}`.
+/// The catalog as pretty-printed JSON: `{"catalog": {...entries...}, "rules": [...],
+/// "checks": [...]}` (the response rules, then the request checks, each in order).
 #[must_use]
 pub fn json(info: &CatalogInfo) -> String {
     let docs = JsonDocs {
@@ -208,6 +284,15 @@ pub fn json(info: &CatalogInfo) -> String {
                 name: rule.name(),
                 precedence: i + 1,
                 requirement: rule.requirement(),
+            })
+            .collect(),
+        checks: RequestCheck::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, check)| JsonRule {
+                name: check.name(),
+                precedence: i + 1,
+                requirement: check.requirement(),
             })
             .collect(),
     };

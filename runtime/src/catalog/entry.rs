@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use oss_callback_catalog::{Fault, FieldType, Retry};
+pub use oss_callback_catalog::{Fault, FieldType, RequestCheck, Retry};
 
 use crate::judge::Rule;
 
@@ -63,6 +63,33 @@ pub struct Entry {
     pub source: Option<&'static str>,
     /// Further reading.
     pub see: &'static [&'static str],
+    /// For a `[[request_error]]` entry (a refusal of the upload itself, before any
+    /// callback): its status, code, `ArgumentName` and the check that decides it. `None` for
+    /// a 203 entry, which has the catalog's status and code.
+    pub request: Option<RequestSide>,
+}
+
+/// How OSS refuses an upload whose callback parameters break a check: the `[[request_error]]`
+/// part of an [`Entry`].
+///
+/// ```
+/// use oss_callback::{CallbackFailed, RequestCheck};
+///
+/// let refusal = CallbackFailed::parse("Private address is forbidden to callback.").unwrap();
+/// let request = refusal.entry().request.unwrap();
+/// assert_eq!((request.status, request.code), (400, "InvalidArgument"));
+/// assert_eq!(request.check, Some(RequestCheck::PrivateAddress));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RequestSide {
+    /// The HTTP status of OSS's answer (400).
+    pub status: u16,
+    /// The error code of OSS's answer (`InvalidArgument`).
+    pub code: &'static str,
+    /// The `ArgumentName` of OSS's answer (`callback` or `callback-var`), when OSS gives one.
+    pub argument: Option<&'static str>,
+    /// The check that decides it, when the library can decide it.
+    pub check: Option<RequestCheck>,
 }
 
 /// A placeholder of an entry's message: its name and type.

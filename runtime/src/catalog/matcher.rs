@@ -191,8 +191,18 @@ pub fn end(s: &str, at: usize, whole: bool) -> Option<usize> {
     match bytes.get(at) {
         _ if end < at => Some(end),
         Some(b) if b.is_ascii_alphanumeric() => None,
+        _ if words_continue(bytes, at) => None,
         _ => Some(at),
     }
+}
+
+/// Whether another word follows on the same line (`502 please retry`): the message, which
+/// lacks its final dot here, is then part of a longer sentence, not a message of its own.
+fn words_continue(bytes: &[u8], mut at: usize) -> bool {
+    while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+        at += 1;
+    }
+    bytes.get(at).is_some_and(u8::is_ascii_alphanumeric)
 }
 
 /// The bytes a message can start with, as a table built at compile time.

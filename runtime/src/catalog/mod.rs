@@ -26,7 +26,7 @@ pub mod matcher;
 
 use serde::Serialize;
 
-use self::entry::{Entry, Field, FieldValue};
+use self::entry::{Entry, Field, FieldValue, RequestCheck};
 use crate::judge::{Facts, Limits, Rule};
 
 crate::catalog!();
@@ -80,6 +80,36 @@ impl CatalogInfo {
     #[must_use]
     pub fn entry(&self, id: &str) -> Option<&'static Entry> {
         self.entries.iter().find(|entry| entry.id == id)
+    }
+
+    /// The HTTP status OSS answers with for `entry`: its own for a request-side entry (400),
+    /// the catalog's (203) otherwise.
+    ///
+    /// ```
+    /// use oss_callback::CallbackFailed;
+    ///
+    /// let info = CallbackFailed::INFO;
+    /// assert_eq!(info.status_of(info.entry("private_address_forbidden").unwrap()), 400);
+    /// assert_eq!(info.status_of(info.entry("unexpected_status").unwrap()), 203);
+    /// ```
+    #[must_use]
+    pub fn status_of(&self, entry: &Entry) -> u16 {
+        entry.request.map_or(self.http_status, |r| r.status)
+    }
+
+    /// The error code OSS answers with for `entry`: `InvalidArgument` for a request-side
+    /// entry, the catalog's (`CallbackFailed`) otherwise.
+    #[must_use]
+    pub fn code_of(&self, entry: &Entry) -> &'static str {
+        entry.request.map_or(self.code, |r| r.code)
+    }
+
+    /// The entry that `check` decides, when the catalog has one.
+    #[must_use]
+    pub fn entry_for_check(&self, check: RequestCheck) -> Option<&'static Entry> {
+        self.entries
+            .iter()
+            .find(|entry| entry.request.is_some_and(|r| r.check == Some(check)))
     }
 }
 

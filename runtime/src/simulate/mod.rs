@@ -35,7 +35,7 @@ mod key;
 mod object;
 mod outcome;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
@@ -47,7 +47,9 @@ use self::key::SimulatorSigner;
 pub use self::key::{SIMULATOR_PUBLIC_KEY_PEM, simulator_key};
 pub use self::object::{ImageInfo, ObjectInfo};
 pub use self::outcome::{Attempt, Simulation, error_xml};
-use crate::callback::{CallbackParameter, CallbackVariables, ParameterError, render_body};
+use crate::callback::{
+    CallbackParameter, CallbackVariables, ParameterError, PrivateAddresses, render_body,
+};
 use crate::catalog::CallbackFailed;
 use crate::judge::{Answer, Limits};
 use crate::verify::string_to_sign;
@@ -56,8 +58,9 @@ use crate::verify::string_to_sign;
 /// [`Simulator::key_url`] names another; its signatures verify only with its own key).
 const OSS_KEY_URL: &str = "https://gosspublic.alicdn.com/callback_pub_key_v1.pem";
 
-/// The EC of OSS's 203 bodies when an entry documents no finer one.
-const CALLBACK_FAILED_EC: &str = "0007-00000203";
+/// The EC a 203 body carries when its entry documents none of its own (current OSS bodies
+/// always carry one: the one of every `Error status` message).
+pub const CALLBACK_FAILED_EC: &str = "0007-00000203";
 
 /// Acts as OSS after an upload.
 pub struct Simulator {
@@ -65,6 +68,7 @@ pub struct Simulator {
     limits: Limits,
     injected: Option<CallbackFailed>,
     key_url: String,
+    private: PrivateAddresses,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -73,6 +77,7 @@ impl std::fmt::Debug for Simulator {
             .field("limits", &self.limits)
             .field("injected", &self.injected)
             .field("key_url", &self.key_url)
+            .field("private", &self.private)
             .finish_non_exhaustive()
     }
 }
@@ -92,7 +97,17 @@ impl Simulator {
             limits: Limits::OSS,
             injected: None,
             key_url: OSS_KEY_URL.to_owned(),
+            private: PrivateAddresses::Allow,
         }
+    }
+
+    /// Whether a callback URL that resolves to a loopback or private address is refused as
+    /// OSS refuses it (400, "Private address is forbidden to callback.", before any
+    /// connection), or called with a warning (the default, for local work).
+    #[must_use]
+    pub fn private_addresses(mut self, private: PrivateAddresses) -> Self {
+        self.private = private;
+        self
     }
 
     /// Names `url` in `x-oss-pub-key-url` instead of OSS's key URL, e.g. a URL that serves
@@ -125,6 +140,28 @@ impl Simulator {
         vars: &CallbackVariables,
         object: &ObjectInfo,
     ) -> Simulation {
+        self.run(param, vars, object, self.injected.as_ref()).await
+    }
+
+    /// Like [`upload`](Self::upload), answered with `failure` without calling the server
+    /// (as [`inject`](Self::inject), for this upload only): a fault queue's next fault.
+    pub async fn upload_failing(
+        &self,
+        param: &CallbackParameter,
+        vars: &CallbackVariables,
+        object: &ObjectInfo,
+        failure: &CallbackFailed,
+    ) -> Simulation {
+        self.run(param, vars, object, Some(failure)).await
+    }
+
+    async fn run(
+        &self,
+        param: &CallbackParameter,
+        vars: &CallbackVariables,
+        object: &ObjectInfo,
+        injected: Option<&CallbackFailed>,
+    ) -> Simulation {
         let start = std::time::Instant::now();
         let request_id = new_request_id();
         let host_id = format!("{}.oss-simulator.invalid", object.bucket);
@@ -138,11 +175,12 @@ impl Simulator {
             warnings: Vec::new(),
             elapsed: Duration::ZERO,
         };
-        let targets = match resolve(prepare(param, object), &mut simulation.warnings).await {
+        let prepared = prepare(param, object);
+        let targets = match resolve(prepared, self.private, &mut simulation.warnings).await {
             Ok(targets) => targets,
             Err(err) => return refuse(simulation, err, &host_id),
         };
-        if let Some(failure) = &self.injected {
+        if let Some(failure) = injected {
             return self.failed(simulation, failure.clone(), &host_id);
         }
         let body = match render(param, vars, object, &request_id) {
@@ -304,6 +342,7 @@ fn prepare(
 /// where OSS refuses it.
 async fn resolve(
     prepared: Result<Vec<(String, Target)>, ParameterError>,
+    private: PrivateAddresses,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<(String, Target, SocketAddr)>, ParameterError> {
     let mut targets = Vec::new();
@@ -316,7 +355,10 @@ async fn resolve(
             .map_err(|_| not_found())?
             .next()
             .ok_or_else(not_found)?;
-        if is_private(addr.ip()) {
+        if crate::callback::is_private_ip(addr.ip()) {
+            if private == PrivateAddresses::Refuse {
+                return Err(ParameterError::PrivateAddress { url });
+            }
             warnings.push(format!(
                 "{url}: {} is a private address; real OSS refuses it (EC 0007-00000008, `Private address is forbidden to callback.`)",
                 addr.ip()
@@ -344,9 +386,13 @@ fn render(
 /// The upload refused with 400 `InvalidArgument`, as OSS does for a bad callback parameter.
 fn refuse(mut simulation: Simulation, err: ParameterError, host_id: &str) -> Simulation {
     simulation.http_status = 400;
+    // OSS's message verbatim when the catalog has the refusal.
+    let message = err
+        .refusal()
+        .map_or_else(|| err.to_string(), |refusal| refusal.to_string());
     simulation.body = error_xml(
         "InvalidArgument",
-        &err.to_string(),
+        &message,
         &simulation.request_id,
         host_id,
         err.ec(),
@@ -379,25 +425,10 @@ pub fn new_request_id() -> String {
     digest.iter().take(12).map(|b| format!("{b:02X}")).collect()
 }
 
-/// Whether OSS would refuse to call `ip` (loopback, private, link-local, unique local).
-fn is_private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified()
-        }
-        IpAddr::V6(v6) => {
-            let first = v6.segments().first().copied().unwrap_or_default();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{error_xml, is_bucket_name, is_private, new_request_id};
+    use super::{error_xml, is_bucket_name, new_request_id};
+    use crate::callback::is_private_ip as is_private;
 
     #[test]
     fn request_ids_are_24_upper_case_hex_digits() {

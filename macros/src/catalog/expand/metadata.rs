@@ -44,6 +44,7 @@ pub(super) fn entry_metadata(entry: &Entry) -> TokenStream {
     let example = option_str(&entry.example);
     let ec = option_str(&entry.ec);
     let source = option_str(&entry.source);
+    let request = request_side(entry);
     quote! {
         ::oss_callback::Entry {
             id: #id,
@@ -63,7 +64,33 @@ pub(super) fn entry_metadata(entry: &Entry) -> TokenStream {
             ec: #ec,
             source: #source,
             see: &[#(#see),*],
+            request: #request,
         }
+    }
+}
+
+/// `Some(::oss_callback::RequestSide { ... })` for a `[[request_error]]` entry.
+fn request_side(entry: &Entry) -> TokenStream {
+    let Some(request) = &entry.request else {
+        return quote!(::core::option::Option::None);
+    };
+    let status = request.status;
+    let code = &request.code;
+    let argument = option_str(&request.argument);
+    let check = match request.check {
+        Some(check) => {
+            let check = names::vocabulary_variant(check);
+            quote!(::core::option::Option::Some(::oss_callback::RequestCheck::#check))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        ::core::option::Option::Some(::oss_callback::RequestSide {
+            status: #status,
+            code: #code,
+            argument: #argument,
+            check: #check,
+        })
     }
 }
 

@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::{MAX_URLS, MAX_VARS_BYTES};
 use crate::callback::TemplateError;
+use crate::{CallbackFailed, Catalog, RequestCheck};
 
 /// Why OSS refuses the upload's callback parameter: HTTP 400, code `InvalidArgument`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +75,40 @@ pub enum ParameterError {
         /// The header's length.
         len: usize,
     },
+    /// The parameter is given both in the query and as a header (EC `0007-00000027` for
+    /// `callback`).
+    GivenTwice {
+        /// `callback` or `callback-var`.
+        what: &'static str,
+    },
+    /// The base64 `callback` exceeds 5 KB (EC `0007-00000001`).
+    TooLong {
+        /// The value's length.
+        len: usize,
+    },
+    /// A callback URL's host is a loopback, private or link-local address (EC
+    /// `0007-00000008`): OSS refuses it; the simulator and the emulator call it unless strict.
+    PrivateAddress {
+        /// The URL.
+        url: String,
+    },
+    /// `callbackBody` is not a JSON string (EC `0007-00000010`).
+    BodyNotString,
+    /// `callbackBodyType` is not a JSON string (EC `0007-00000012`).
+    BodyTypeNotString {
+        /// The value given, as JSON.
+        value: String,
+    },
+    /// `callbackSNI` is not a JSON boolean (EC `0007-00000014`).
+    InvalidSni {
+        /// The value given, as JSON.
+        value: String,
+    },
+    /// A `$` of `callbackBody` is separated from its `{` (EC `0007-00000105`).
+    BraceNotAdjacent {
+        /// Byte offset of the `$`.
+        at: usize,
+    },
     /// A custom variable the callback struct does not declare (an uploader's mistake that
     /// OSS would not notice: the variable would render empty).
     UnknownCustomField {
@@ -85,9 +120,65 @@ pub enum ParameterError {
 }
 
 impl ParameterError {
+    /// The check this error fails, in OSS's order; `None` for the library's own checks and
+    /// for refusals whose message OSS does not document.
+    #[must_use]
+    pub fn check(&self) -> Option<RequestCheck> {
+        Some(match self {
+            ParameterError::GivenTwice { what: "callback" } => RequestCheck::CallbackTwice,
+            ParameterError::GivenTwice { .. } => RequestCheck::CallbackVarTwice,
+            ParameterError::TooLong { .. } => RequestCheck::CallbackTooLong,
+            ParameterError::NotBase64 { what: "callback" } => RequestCheck::CallbackNotBase64,
+            ParameterError::NotJson {
+                what: "callback", ..
+            } => RequestCheck::CallbackNotJson,
+            // OSS documents no message for a callback-var that is not base64.
+            ParameterError::NotBase64 { .. } | ParameterError::NotJson { .. } => {
+                RequestCheck::VarNotJson
+            }
+            ParameterError::MissingUrl | ParameterError::InvalidUrl { .. } => {
+                RequestCheck::UrlInvalid
+            }
+            ParameterError::TooManyUrls { .. } => RequestCheck::TooManyUrls,
+            ParameterError::PrivateAddress { .. } => RequestCheck::PrivateAddress,
+            ParameterError::InvalidHost { .. } => RequestCheck::HostInvalid,
+            ParameterError::BodyNotString => RequestCheck::BodyNotString,
+            ParameterError::EmptyBody => RequestCheck::BodyEmpty,
+            ParameterError::BodyTypeNotString { .. } => RequestCheck::BodyTypeNotString,
+            ParameterError::InvalidBodyType { .. } => RequestCheck::BodyTypeUnsupported,
+            ParameterError::InvalidSni { .. } => RequestCheck::SniInvalid,
+            ParameterError::BraceNotAdjacent { .. }
+            | ParameterError::InvalidTemplate(TemplateError::Unclosed { .. }) => {
+                RequestCheck::BodySyntax
+            }
+            ParameterError::VariablesTooLong { .. } => RequestCheck::VarTooLong,
+            _ => return None,
+        })
+    }
+
+    /// The catalog entry OSS answers with (HTTP 400 `InvalidArgument`, its message, EC and
+    /// `ArgumentName`), when OSS documents one for this error.
+    ///
+    /// ```
+    /// use oss_callback::callback::CallbackParameter;
+    ///
+    /// let err = CallbackParameter::new("http://a.example/cb", "").to_header_value().unwrap_err();
+    /// let refusal = err.refusal().unwrap();
+    /// assert_eq!(refusal.to_string(), "The callback body is empty.");
+    /// assert_eq!(refusal.entry().ec, Some("0007-00000011"));
+    /// ```
+    #[must_use]
+    pub fn refusal(&self) -> Option<CallbackFailed> {
+        let entry = CallbackFailed::INFO.entry_for_check(self.check()?)?;
+        CallbackFailed::from_fields(entry.id, &[])
+    }
+
     /// The EC code OSS sends with this error, when documented.
     #[must_use]
     pub fn ec(&self) -> Option<&'static str> {
+        if let Some(ec) = self.refusal().and_then(|refusal| refusal.entry().ec) {
+            return Some(ec);
+        }
         Some(match self {
             ParameterError::NotBase64 { .. } => "0007-00000002",
             ParameterError::MissingUrl | ParameterError::InvalidUrl { .. } => "0007-00000004",
@@ -103,6 +194,7 @@ impl ParameterError {
             | ParameterError::InvalidTemplate(_)
             | ParameterError::InvalidCustomVariable { .. }
             | ParameterError::UnknownCustomField { .. } => return None,
+            _ => return None,
         })
     }
 }
@@ -172,6 +264,29 @@ impl fmt::Display for ParameterError {
             ParameterError::VariablesTooLong { len } => write!(
                 f,
                 "The callback-var is {len} bytes; at most {MAX_VARS_BYTES} are allowed."
+            ),
+            ParameterError::GivenTwice { what } => write!(
+                f,
+                "The {what} parameter is given both in the query and as a header."
+            ),
+            ParameterError::TooLong { len } => write!(
+                f,
+                "The callback parameter is {len} bytes; at most {MAX_VARS_BYTES} are allowed."
+            ),
+            ParameterError::PrivateAddress { url } => write!(
+                f,
+                "The callbackUrl `{url}` is a loopback or private address, which OSS refuses."
+            ),
+            ParameterError::BodyNotString => f.write_str("The callbackBody is not a string."),
+            ParameterError::BodyTypeNotString { value } => {
+                write!(f, "The callbackBodyType {value} is not a string.")
+            }
+            ParameterError::InvalidSni { value } => {
+                write!(f, "The callbackSNI {value} is not true or false.")
+            }
+            ParameterError::BraceNotAdjacent { at } => write!(
+                f,
+                "The `$` at byte {at} of callbackBody is not followed directly by `{{`."
             ),
             ParameterError::UnknownCustomField { field, known } => write!(
                 f,

@@ -18,6 +18,8 @@
 //! ```
 
 mod error;
+mod private;
+mod request;
 mod variables;
 
 use std::collections::BTreeMap;
@@ -28,6 +30,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use self::error::ParameterError;
+pub use self::private::{is_private_ip, is_private_url};
+pub use self::request::{ParameterSources, PrivateAddresses, UploadParameters, check_upload};
 pub use self::variables::CallbackVariables;
 use super::{BodyType, OssCallback};
 
@@ -48,6 +52,8 @@ struct ParameterJson<'a> {
 
 /// At most this many callback URLs (OSS: 5, separated by `;`).
 pub const MAX_URLS: usize = 5;
+/// The largest base64 `x-oss-callback` value OSS accepts (5 KB).
+pub const MAX_CALLBACK_BYTES: usize = 5 * 1024;
 /// The largest base64 `x-oss-callback-var` value OSS accepts (5 KB).
 pub const MAX_VARS_BYTES: usize = 5 * 1024;
 
@@ -147,27 +153,24 @@ impl CallbackParameter {
         self
     }
 
-    /// Checks what OSS checks without the network: the URLs, the template, the host and
-    /// the additional headers.
+    /// Checks what OSS checks without the network, in OSS's order: the URLs, the host, the
+    /// body and its template, the additional headers. Loopback and private URLs pass (local
+    /// tests call them); [`check_upload`] refuses them as OSS does.
     pub fn check(&self) -> Result<(), ParameterError> {
-        if self.urls.len() > MAX_URLS {
-            return Err(ParameterError::TooManyUrls {
-                count: self.urls.len(),
-            });
-        }
         for url in &self.urls {
             check_callback_url(url).map_err(|reason| ParameterError::InvalidUrl {
                 url: url.clone(),
                 reason,
             })?;
         }
+        if self.urls.len() > MAX_URLS {
+            return Err(ParameterError::TooManyUrls {
+                count: self.urls.len(),
+            });
+        }
+        self.check_host_and_body()?;
         super::render_body(&self.body, self.body_type, |_| None)
             .map_err(ParameterError::InvalidTemplate)?;
-        if let Some(host) = &self.host {
-            if host.is_empty() || http::HeaderValue::from_str(host).is_err() {
-                return Err(ParameterError::InvalidHost { host: host.clone() });
-            }
-        }
         self.additional_headers
             .iter()
             .try_for_each(|(name, value)| check_additional_header(name, value))
@@ -195,57 +198,146 @@ impl CallbackParameter {
 
     /// The value of the `x-oss-callback` header (or of the `callback` query parameter or
     /// form field).
+    /// Refused as OSS refuses it (see [`ParameterError::refusal`] for OSS's answer), a
+    /// value over 5 KB included.
     pub fn to_header_value(&self) -> Result<String, ParameterError> {
-        Ok(BASE64.encode(self.to_json()?))
+        let value = BASE64.encode(self.to_json()?);
+        if value.len() > MAX_CALLBACK_BYTES {
+            return Err(ParameterError::TooLong { len: value.len() });
+        }
+        Ok(value)
     }
 
-    /// Reads the JSON an uploader base64-encodes (not yet checked: see [`check`](Self::check)).
+    /// Reads the JSON an uploader base64-encodes, checked field by field in OSS's order (see
+    /// [`RequestCheck`](crate::RequestCheck)); loopback and private URLs are accepted (see
+    /// [`check_upload`] for OSS's refusal of them). The additional headers and the template's
+    /// variables are checked by [`check`](Self::check).
     pub fn from_json(json: &str) -> Result<CallbackParameter, ParameterError> {
+        CallbackParameter::from_json_with(json, PrivateAddresses::Allow)
+    }
+
+    pub(crate) fn from_json_with(
+        json: &str,
+        private: PrivateAddresses,
+    ) -> Result<CallbackParameter, ParameterError> {
         let object = json_object(json, "callback")?;
-        let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
-        let urls = text("callbackUrl")
-            .filter(|u| !u.trim().is_empty())
-            .ok_or(ParameterError::MissingUrl)?;
-        let body = text("callbackBody")
-            .filter(|b| !b.is_empty())
-            .ok_or(ParameterError::EmptyBody)?;
-        Ok(CallbackParameter {
-            urls: urls.split(';').map(str::to_owned).collect(),
-            host: text("callbackHost"),
+        let urls = read_urls(object.get("callbackUrl"))?;
+        if private == PrivateAddresses::Refuse {
+            if let Some(url) = urls.iter().find(|url| is_private_url(url)) {
+                return Err(ParameterError::PrivateAddress { url: url.clone() });
+            }
+        }
+        let host = match object.get("callbackHost") {
+            None => None,
+            Some(Value::String(host)) => Some(host.clone()),
+            Some(other) => {
+                return Err(ParameterError::InvalidHost {
+                    host: other.to_string(),
+                });
+            }
+        };
+        let body = match object.get("callbackBody") {
+            None => String::new(),
+            Some(Value::String(body)) => body.clone(),
+            Some(_) => return Err(ParameterError::BodyNotString),
+        };
+        let param = CallbackParameter {
+            urls,
+            host,
             body,
             body_type: read_body_type(object.get("callbackBodyType"))?,
             sni: read_sni(object.get("callbackSNI"))?,
             additional_headers: read_additional_headers(object.get("additionalHeaders"))?,
-        })
+        };
+        param.check_host_and_body()?;
+        Ok(param)
     }
 
-    /// Reads an `x-oss-callback` header value (base64 of the JSON).
+    /// Reads an `x-oss-callback` header value (base64 of the JSON, at most 5 KB).
     pub fn from_header_value(value: &str) -> Result<CallbackParameter, ParameterError> {
-        CallbackParameter::from_json(&decode_base64(value, "callback")?)
+        CallbackParameter::from_header_value_with(value, PrivateAddresses::Allow)
     }
+
+    pub(crate) fn from_header_value_with(
+        value: &str,
+        private: PrivateAddresses,
+    ) -> Result<CallbackParameter, ParameterError> {
+        if value.trim().len() > MAX_CALLBACK_BYTES {
+            return Err(ParameterError::TooLong { len: value.len() });
+        }
+        CallbackParameter::from_json_with(&decode_base64(value, "callback")?, private)
+    }
+
+    /// The host, then the body: present, and every `$` directly before its `{`.
+    fn check_host_and_body(&self) -> Result<(), ParameterError> {
+        if let Some(host) = &self.host {
+            if host.is_empty() || http::HeaderValue::from_str(host).is_err() {
+                return Err(ParameterError::InvalidHost { host: host.clone() });
+            }
+        }
+        if self.body.is_empty() {
+            return Err(ParameterError::EmptyBody);
+        }
+        if let Some(at) = dollar_apart_from_brace(&self.body) {
+            return Err(ParameterError::BraceNotAdjacent { at });
+        }
+        Ok(())
+    }
+}
+
+/// The offset of a `$` that whitespace separates from its `{` (`$ {object}`).
+fn dollar_apart_from_brace(body: &str) -> Option<usize> {
+    let bytes = body.as_bytes();
+    bytes.iter().enumerate().find_map(|(at, b)| {
+        if *b != b'$' {
+            return None;
+        }
+        let rest = bytes.get(at + 1..)?;
+        let spaces = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        (spaces > 0 && rest.get(spaces) == Some(&b'{')).then_some(at)
+    })
+}
+
+/// `callbackUrl`: present, each URL valid, at most five.
+fn read_urls(value: Option<&Value>) -> Result<Vec<String>, ParameterError> {
+    let urls = value
+        .and_then(Value::as_str)
+        .filter(|u| !u.trim().is_empty())
+        .ok_or(ParameterError::MissingUrl)?;
+    let urls: Vec<String> = urls.split(';').map(str::to_owned).collect();
+    for url in &urls {
+        check_callback_url(url).map_err(|reason| ParameterError::InvalidUrl {
+            url: url.clone(),
+            reason,
+        })?;
+    }
+    if urls.len() > MAX_URLS {
+        return Err(ParameterError::TooManyUrls { count: urls.len() });
+    }
+    Ok(urls)
 }
 
 fn read_body_type(value: Option<&Value>) -> Result<BodyType, ParameterError> {
     match value {
         None => Ok(BodyType::Form),
-        Some(value) => value
-            .as_str()
-            .and_then(BodyType::from_content_type)
-            .ok_or_else(|| ParameterError::InvalidBodyType {
-                value: value.to_string(),
-            }),
+        Some(Value::String(text)) => {
+            BodyType::from_content_type(text).ok_or_else(|| ParameterError::InvalidBodyType {
+                value: value.map(Value::to_string).unwrap_or_default(),
+            })
+        }
+        Some(other) => Err(ParameterError::BodyTypeNotString {
+            value: other.to_string(),
+        }),
     }
 }
 
+/// `callbackSNI`: a JSON boolean; OSS refuses the string `"true"`.
 fn read_sni(value: Option<&Value>) -> Result<bool, ParameterError> {
     match value {
         None => Ok(false),
         Some(Value::Bool(sni)) => Ok(*sni),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(true),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(false),
-        Some(other) => Err(ParameterError::NotJson {
-            what: "callback",
-            reason: format!("callbackSNI must be true or false, not {other}"),
+        Some(other) => Err(ParameterError::InvalidSni {
+            value: other.to_string(),
         }),
     }
 }

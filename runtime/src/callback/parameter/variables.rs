@@ -140,6 +140,13 @@ impl CallbackVariables {
             }
             let value = match value {
                 Value::String(s) => s,
+                // A nested value: not the flat object OSS expects.
+                Value::Object(_) | Value::Array(_) => {
+                    return Err(ParameterError::NotJson {
+                        what: "callback-var",
+                        reason: format!("the value of `{key}` is not a string"),
+                    });
+                }
                 other => other.to_string(),
             };
             variables = variables.set(&key, value)?;

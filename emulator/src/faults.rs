@@ -1,0 +1,190 @@
+//! Faults on demand: `POST /_emulator/api/faults` with `{"id", "times", "key_prefix"}` makes
+//! the next `times` uploads with a callback (whose key starts with `key_prefix`) end in that
+//! catalog entry's 203, rendered as OSS renders it, without calling the server. `GET` lists
+//! the pending faults, `DELETE` clears them; `emulate --fault ID[:N]` queues one at start.
+//! Read at the callback step only: the handlers do not know about faults.
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use oss_callback::{CallbackFailed, Catalog};
+use serde::{Deserialize, Serialize};
+
+use crate::responses::set;
+use crate::state::AppState;
+
+/// The path of the fault queue.
+pub const FAULTS_PATH: &str = "/_emulator/api/faults";
+
+/// One queued fault: the catalog entry, how many uploads it applies to, and to which keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// The catalog id, e.g. `too_many_callback_requests`.
+    pub id: String,
+    /// How many uploads it applies to (default 1).
+    #[serde(default = "one")]
+    pub times: u32,
+    /// Only uploads whose key starts with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_prefix: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl FromStr for FaultSpec {
+    type Err = String;
+
+    /// `ID` or `ID:N` (the form of `emulate --fault`).
+    fn from_str(text: &str) -> Result<FaultSpec, String> {
+        let (id, times) = match text.split_once(':') {
+            Some((id, n)) => (id, n.parse().map_err(|_| format!("`{n}` is not a count"))?),
+            None => (text, 1),
+        };
+        let spec = FaultSpec {
+            id: id.to_owned(),
+            times,
+            key_prefix: None,
+        };
+        spec.failure()?;
+        Ok(spec)
+    }
+}
+
+impl FaultSpec {
+    /// The 203 this fault answers with, or why it cannot be injected (with the known ids).
+    fn failure(&self) -> Result<CallbackFailed, String> {
+        injectable()
+            .find(|id| *id == self.id)
+            .and_then(|id| CallbackFailed::from_fields(id, &[]))
+            .ok_or_else(|| {
+                let known: Vec<&str> = injectable().collect();
+                format!(
+                    "unknown fault `{}`: the known ids are {}",
+                    self.id,
+                    known.join(", ")
+                )
+            })
+    }
+}
+
+/// The entries a fault can be: the 203s whose message has no placeholder.
+fn injectable() -> impl Iterator<Item = &'static str> {
+    CallbackFailed::ENTRIES
+        .iter()
+        .filter(|entry| entry.request.is_none() && entry.fields.is_empty())
+        .map(|entry| entry.id)
+}
+
+/// The pending faults, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct Faults(Mutex<Vec<FaultSpec>>);
+
+impl Faults {
+    /// A queue holding `specs` (already checked).
+    pub(crate) fn new(specs: Vec<FaultSpec>) -> Faults {
+        Faults(Mutex::new(specs))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<FaultSpec>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The failure of the first pending fault that applies to `key`, used up once.
+    pub(crate) fn take(&self, key: &str) -> Option<CallbackFailed> {
+        let mut faults = self.lock();
+        let at = faults.iter().position(|fault| {
+            fault.times > 0
+                && fault
+                    .key_prefix
+                    .as_deref()
+                    .is_none_or(|p| key.starts_with(p))
+        })?;
+        let fault = faults.get_mut(at)?;
+        fault.times -= 1;
+        let failure = fault.failure().ok();
+        if fault.times == 0 {
+            faults.remove(at);
+        }
+        failure
+    }
+}
+
+/// `GET`: the pending faults.
+pub(crate) async fn list(State(state): State<Arc<AppState>>) -> Response {
+    json(StatusCode::OK, &*state.faults.lock())
+}
+
+/// `POST`: queue one fault; 400 with the known ids for an unknown one.
+pub(crate) async fn add(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let spec = serde_json::from_slice::<FaultSpec>(&body)
+        .map_err(|err| format!("expected {{\"id\", \"times\", \"key_prefix\"}}: {err}"))
+        .and_then(|spec| spec.failure().map(|_| spec));
+    match spec {
+        Ok(spec) => {
+            let mut faults = state.faults.lock();
+            faults.push(spec);
+            json(StatusCode::CREATED, &*faults)
+        }
+        Err(reason) => {
+            let known: Vec<&str> = injectable().collect();
+            let body = serde_json::json!({ "error": reason, "known": known });
+            json(StatusCode::BAD_REQUEST, &body)
+        }
+    }
+}
+
+/// `DELETE`: clear the queue.
+pub(crate) async fn clear(State(state): State<Arc<AppState>>) -> Response {
+    state.faults.lock().clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+fn json(status: StatusCode, value: &impl Serialize) -> Response {
+    let body = serde_json::to_string(value).unwrap_or_default();
+    let mut response = (status, body).into_response();
+    set(response.headers_mut(), CONTENT_TYPE, "application/json");
+    set(response.headers_mut(), CACHE_CONTROL, "no-store");
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_applies_to_its_keys_as_many_times_as_asked() {
+        let mut spec: FaultSpec = "too_many_callback_requests:2".parse().unwrap_or_else(|e| {
+            unreachable!("{e}");
+        });
+        spec.key_prefix = Some("a/".to_owned());
+        let faults = Faults::new(vec![spec]);
+        assert!(faults.take("b/x").is_none());
+        let failure = faults.take("a/x").map(|f| f.to_string());
+        assert_eq!(failure.as_deref(), Some("Too many callback requests."));
+        assert!(faults.take("a/y").is_some());
+        assert!(faults.take("a/z").is_none());
+    }
+
+    #[test]
+    fn unknown_and_placeholder_entries_are_refused_with_the_known_ids() {
+        for bad in [
+            "nope",
+            "unexpected_status",
+            "private_address_forbidden",
+            "x:y",
+        ] {
+            let err = bad.parse::<FaultSpec>().err().unwrap_or_default();
+            assert!(!err.is_empty(), "{bad}");
+        }
+        let err = "nope".parse::<FaultSpec>().err().unwrap_or_default();
+        assert!(err.contains("get_image_info_failed"), "{err}");
+    }
+}

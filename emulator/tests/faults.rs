@@ -1,0 +1,77 @@
+//! The fault queue (`/_emulator/api/faults`): queued faults end the next uploads in OSS's 203
+//! without calling the server; an unknown id is refused with the known ones.
+
+mod support;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use http::{Method, StatusCode};
+use oss_callback_emulator::{Config, FAULTS_PATH};
+
+use support::{send, start_callback_server, start_emulator};
+
+#[tokio::test]
+async fn a_queued_fault_answers_osss_203_without_calling_the_server() {
+    let (url, _) = start_emulator(Config::default()).await;
+    let server = start_callback_server().await;
+    let faults = format!("{url}{FAULTS_PATH}");
+    let fault = r#"{"id":"too_many_callback_requests","times":2,"key_prefix":"up/"}"#;
+    let queued = send(Method::POST, &faults, &[], fault).await;
+    assert_eq!(queued.status, StatusCode::CREATED, "{}", queued.body);
+    let listed = send(Method::GET, &faults, &[], "").await;
+    assert!(listed.body.contains(r#""times":2"#), "{}", listed.body);
+
+    let callback = BASE64.encode(format!(
+        r#"{{"callbackUrl":"{server}/counted","callbackBody":"o=${{object}}"}}"#
+    ));
+    let headers = [("x-oss-callback", callback.as_str())];
+    let other = send(
+        Method::PUT,
+        &format!("{url}/bucket/elsewhere"),
+        &headers,
+        "x",
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::OK, "the prefix limits the fault");
+    for key in ["up/1", "up/2"] {
+        let answer = send(Method::PUT, &format!("{url}/bucket/{key}"), &headers, "x").await;
+        assert_eq!(answer.status.as_u16(), 203);
+        assert!(
+            answer
+                .body
+                .contains("<Message>Too many callback requests.</Message>")
+        );
+        assert_eq!(answer.header("x-oss-ec"), Some("0007-00000203"));
+    }
+    let after = send(Method::PUT, &format!("{url}/bucket/up/3"), &headers, "x").await;
+    assert_eq!(after.status, StatusCode::OK, "used up");
+    let seen = send(Method::GET, &format!("{server}/counted"), &[], "").await;
+    assert_eq!(
+        seen.body, "2",
+        "the server saw the two uploads without a fault"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_fault_is_400_with_the_known_ids_and_delete_clears() {
+    let (url, _) = start_emulator(Config::default()).await;
+    let faults = format!("{url}{FAULTS_PATH}");
+    let refused = send(Method::POST, &faults, &[], r#"{"id":"nope"}"#).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("get_image_info_failed"),
+        "{}",
+        refused.body
+    );
+    let queued = send(
+        Method::POST,
+        &faults,
+        &[],
+        r#"{"id":"get_image_info_failed"}"#,
+    )
+    .await;
+    assert_eq!(queued.status, StatusCode::CREATED);
+    let cleared = send(Method::DELETE, &faults, &[], "").await;
+    assert_eq!(cleared.status, StatusCode::NO_CONTENT);
+    assert_eq!(send(Method::GET, &faults, &[], "").await.body, "[]");
+}
