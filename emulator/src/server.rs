@@ -34,10 +34,6 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             FAULTS_PATH,
             get(faults::list).post(faults::add).delete(faults::clear),
         )
-        .route(
-            FAULTS_PATH,
-            get(faults::list).post(faults::add).delete(faults::clear),
-        )
         .route("/_emulator", get(page::to_index))
         .route(PAGE_PATH, get(page::index))
         .route("/_emulator/page.css", get(page::style))
