@@ -113,6 +113,20 @@ fn log_to_stderr() {
         .try_init();
 }
 
+/// As [`log_to_stderr`], through a background thread (`serve`: a handler only queues its
+/// line, where writing stderr itself makes handlers wait on each other). Nothing is dropped
+/// when the queue is full; the guard writes out what is queued when it is dropped.
+fn log_to_stderr_in_background() -> tracing_appender::non_blocking::WorkerGuard {
+    let (stderr, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_writer(stderr)
+        .with_target(false)
+        .try_init();
+    guard
+}
+
 /// The outcome of a command, mapped to the documented exit codes.
 enum Outcome {
     /// The answer is yes (exit 0).

@@ -21,7 +21,8 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     let runtime = crate::runtime()?;
-    crate::log_to_stderr();
+    // Held until `run` returns: dropping it writes out the queued log lines.
+    let _flush = crate::log_to_stderr_in_background();
     runtime.block_on(async {
         let listener = oss_callback::axum::bind(&args.addr)
             .await

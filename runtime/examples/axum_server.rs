@@ -29,14 +29,12 @@ async fn on_upload(Callback(upload): Callback<Upload>) -> Reply<Value> {
         uid,
     } = upload;
     // Object names and variables come from uploaders: escaped, they cannot forge log lines.
-    // Formatted first: stderr is unbuffered, and each piece of a format is a write of its own.
-    let line = format!(
-        "user {uid}: {}/{}, {size} bytes, {}, width {width:?}\n",
+    tracing::info!(
+        "user {uid}: {}/{}, {size} bytes, {}, width {width:?}",
         Escaped(&bucket),
         Escaped(&object),
         Escaped(&mime_type)
     );
-    eprint!("{line}");
     Reply(json!({ "Status": "OK", "object": object }))
 }
 
@@ -44,16 +42,19 @@ async fn on_upload(Callback(upload): Callback<Upload>) -> Reply<Value> {
 pub fn app(key: Key) -> Router {
     Router::new()
         .route("/oss/callback", post(on_upload))
-        .layer(axum::middleware::from_fn(warn_when_slow))
+        .layer(warn_when_slow())
         .layer(Extension(CallbackConfig::pinned(key)))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // `Callback` and `Reply` log why a callback is refused (tracing): print it on stderr.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .init();
+    // One line per callback, and why a callback is refused (`Callback`, `Reply`), on stderr
+    // through a background thread: a handler only queues its line, where writing stderr
+    // itself would make handlers wait on each other. `_flush` writes what is queued on return.
+    let (stderr, _flush) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
+    tracing_subscriber::fmt().with_writer(stderr).init();
     let key = match std::env::var_os("OSS_CALLBACK_PUBLIC_KEY") {
         Some(path) => Key::pinned(&std::fs::read_to_string(path)?)?,
         None => Key::oss(),

@@ -83,9 +83,7 @@ async fn server() -> Server {
                 tokio::time::sleep(Duration::from_millis(150)).await;
                 Reply(json!({}))
             })
-            .layer(axum::middleware::from_fn(|request, next| {
-                warn_when_slower_than(Duration::from_millis(100), request, next)
-            })),
+            .layer(warn_when_slower_than(Duration::from_millis(100))),
         )
         .layer(Extension(CallbackConfig::pinned(signer.public.clone())));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

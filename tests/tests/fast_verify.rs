@@ -2,7 +2,8 @@
 //! signatures of random messages by random 512-bit keys (the fast path), on every tamper (bit
 //! flips, `s >= n`, all zeros, all `FF`, random bytes, blocks that are almost the right
 //! encoding) and on the spec's real vectors; and, for keys of other sizes and exponents (the
-//! heap-sized path), on signatures, bit flips and arbitrary bytes.
+//! heap-sized path), on signatures, bit flips and arbitrary bytes. Fast-path keys of 505 to 511
+//! bits (64 bytes with leading zero bits) get the same checks.
 
 use std::sync::OnceLock;
 
@@ -107,6 +108,23 @@ fn other_pairs() -> &'static [Pair] {
                 )
                 .unwrap();
                 Pair::from_private(private)
+            })
+            .collect()
+    })
+}
+
+/// Fast-path keys whose modulus has leading zero bits (505 to 511 bits, still 64 bytes), made
+/// once: the 512-bit keys of `pairs` all have their top bit set.
+fn short_pairs() -> &'static [Pair] {
+    static PAIRS: OnceLock<Vec<Pair>> = OnceLock::new();
+    PAIRS.get_or_init(|| {
+        [505, 508, 511]
+            .into_iter()
+            .map(|bits| {
+                let mut rng = rand::rngs::StdRng::seed_from_u64(bits as u64);
+                let pair = Pair::from_private(RsaPrivateKey::new(&mut rng, bits).unwrap());
+                assert_eq!(pair.key.size(), 64, "{bits} bits");
+                pair
             })
             .collect()
     })
@@ -350,6 +368,23 @@ proptest! {
         for wrong_size in [&signature[1..], &[signature.as_slice(), &[0]].concat()] {
             prop_assert!(verify_signed_bytes(&message, BASE64.encode(wrong_size).as_bytes(), &pair.key).is_err());
         }
+    }
+
+    #[test]
+    fn fast_path_keys_shorter_than_512_bits_agree_with_rsa(
+        pair in 0usize..3,
+        message in proptest::collection::vec(any::<u8>(), 0..200),
+        bit in 0usize..512,
+        arbitrary in proptest::collection::vec(any::<u8>(), 64),
+    ) {
+        let pair = &short_pairs()[pair];
+        let signature = pair.sign(&message);
+        prop_assert_eq!(signature.len(), 64);
+        prop_assert!(verdict(&pair.key, &message, &signature));
+        let mut flipped = signature.clone();
+        flipped[bit / 8] ^= 1 << (bit % 8);
+        prop_assert!(!verdict(&pair.key, &message, &flipped));
+        verdict(&pair.key, &message, &arbitrary);
     }
 
     #[test]

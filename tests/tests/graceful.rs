@@ -103,9 +103,7 @@ async fn an_unsigned_trickled_body_produces_no_message_naming_oss() {
             "/cb",
             post(|Callback(_): Callback<Upload>| async { Reply(json!({ "Status": "OK" })) }),
         )
-        .layer(axum::middleware::from_fn(|request, next| {
-            warn_when_slower_than(Duration::from_millis(200), request, next)
-        }))
+        .layer(warn_when_slower_than(Duration::from_millis(200)))
         // Longer than OSS's budget, so a verified request this slow would be an ERROR.
         .layer(Extension(
             CallbackConfig::default().read_timeout(Duration::from_millis(5_500)),

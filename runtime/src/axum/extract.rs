@@ -84,12 +84,13 @@ where
     type Rejection = CallbackRejection;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let config = request
-            .extensions()
-            .get::<CallbackConfig>()
-            .cloned()
-            .unwrap_or_default();
         let (mut parts, body) = request.into_parts();
+        // Borrowed, not cloned per request; the default costs no allocation.
+        let fallback = CallbackConfig::default();
+        let config = parts
+            .extensions
+            .get::<CallbackConfig>()
+            .unwrap_or(&fallback);
         // OSS signed the path it requested: behind `Router::nest`, axum strips the prefix from
         // the URI, and keeps the original aside.
         if let Some(original) = parts.extensions.get::<axum::extract::OriginalUri>() {

@@ -41,7 +41,9 @@ mod log;
 mod reply;
 mod serve;
 
-pub use self::budget::{SLOW_HANDLER, warn_when_slow, warn_when_slower_than};
+pub use self::budget::{
+    SLOW_HANDLER, Timed, WarnWhenSlow, WarnWhenSlowLayer, warn_when_slow, warn_when_slower_than,
+};
 pub use self::extract::{Callback, CallbackConfig, CallbackRejection};
 pub use self::log::Escaped;
 pub use self::reply::Reply;

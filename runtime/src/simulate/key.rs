@@ -2,13 +2,13 @@
 //! public half in a server under test, never in production.
 
 use crypto_bigint::modular::{MontyForm, MontyParams};
-use crypto_bigint::{Encoding, U512};
+use crypto_bigint::{Encoding, Odd, U512};
 use pkcs1::RsaPrivateKey;
 use spki::der::Decode;
 
 use crate::verify::Key;
 use crate::verify::pkcs1v15::md5_block;
-use crate::verify::rsa512::{RSA512_BYTES, params_512};
+use crate::verify::rsa512::RSA512_BYTES;
 
 /// The simulator's public key (RSA-512, like OSS's): pin it in the server you test, e.g.
 /// `CallbackConfig::pinned(Key::pinned(SIMULATOR_PUBLIC_KEY_PEM)?)` or
@@ -65,6 +65,13 @@ impl SimulatorSigner {
             .retrieve();
         base64::engine::general_purpose::STANDARD.encode(signature.to_be_bytes())
     }
+}
+
+/// The Montgomery parameters of an odd 512-bit modulus (even: `None`).
+fn params_512(modulus: &[u8; RSA512_BYTES]) -> Option<MontyParams<{ U512::LIMBS }>> {
+    let modulus: Option<Odd<U512>> = Odd::new(U512::from_be_bytes(*modulus)).into();
+    // The modulus is public: variable time is fine (the exponentiation with `d` is not).
+    Some(MontyParams::new_vartime(modulus?))
 }
 
 /// A DER integer's bytes (no leading zeros) left-padded to 64 (`None` if longer).

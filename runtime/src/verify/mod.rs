@@ -39,6 +39,7 @@ mod any_size;
 #[cfg(feature = "fetch-key")]
 mod fetch;
 mod key;
+mod mont512;
 pub(crate) mod pkcs1v15;
 pub(crate) mod rsa512;
 mod signature;

@@ -25,19 +25,22 @@ pub(crate) const MIN_MODULUS_BYTES: usize = FIXED_BYTES + MIN_PADDING_BYTES;
 /// modulus). `false`, with `block` untouched, if it is shorter than [`MIN_MODULUS_BYTES`].
 pub(crate) fn md5_block(digest: &[u8; MD5_BYTES], block: &mut [u8]) -> bool {
     let padding = block.len().saturating_sub(FIXED_BYTES);
-    if padding < MIN_PADDING_BYTES {
-        return false;
-    }
-    let bytes = [0x00, 0x01]
-        .iter()
-        .chain(std::iter::repeat_n(&0xFF, padding))
-        .chain(&[0x00])
-        .chain(&MD5_DIGEST_INFO_PREFIX)
-        .chain(digest);
-    for (slot, byte) in block.iter_mut().zip(bytes) {
-        *slot = *byte;
-    }
-    true
+    padding >= MIN_PADDING_BYTES && write_block(digest, padding, block).is_some()
+}
+
+/// [`md5_block`]'s writing, in whole-slice fills and copies (a byte-by-byte chain of
+/// iterators cost more than the rest of verification's bookkeeping).
+fn write_block(digest: &[u8; MD5_BYTES], padding: usize, block: &mut [u8]) -> Option<()> {
+    let (start, rest) = block.split_at_mut_checked(2)?;
+    let (ff, rest) = rest.split_at_mut_checked(padding)?;
+    let (separator, rest) = rest.split_first_mut()?;
+    let (prefix, digest_slot) = rest.split_at_mut_checked(MD5_DIGEST_INFO_PREFIX.len())?;
+    start.copy_from_slice(&[0x00, 0x01]);
+    ff.fill(0xFF);
+    *separator = 0x00;
+    prefix.copy_from_slice(&MD5_DIGEST_INFO_PREFIX);
+    digest_slot.copy_from_slice(digest);
+    Some(())
 }
 
 #[cfg(test)]

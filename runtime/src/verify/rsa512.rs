@@ -1,25 +1,23 @@
 //! The fast path for OSS's key size: RSA-512 with e = 65537, MD5, PKCS#1 v1.5.
 //!
-//! `s^65537 mod n` is sixteen Montgomery squarings and one multiplication on a fixed 512-bit
-//! integer (`crypto-bigint`), then the result is compared byte for byte with the block built
-//! from the digest: encode-and-compare, the decrypted block is never parsed. Keys of other
-//! sizes or exponents take [`AnySize`](super::any_size::AnySize).
+//! `s^65537 mod n` is sixteen Montgomery squarings and one multiplication on eight limbs
+//! ([`mont512`](super::mont512), written for this size), then the result is compared byte for
+//! byte with the block built from the digest: encode-and-compare, the decrypted block is never
+//! parsed. Keys of other sizes or exponents take [`AnySize`](super::any_size::AnySize).
 
-use crypto_bigint::modular::{MontyForm, MontyParams};
-use crypto_bigint::{Encoding, Odd, U512};
-
+use super::mont512::{self, Modulus512};
 use super::pkcs1v15::{MD5_BYTES, md5_block};
 
 /// The size of a 512-bit modulus, and so of every signature it makes, in bytes.
-pub(crate) const RSA512_BYTES: usize = 64;
+pub(crate) const RSA512_BYTES: usize = mont512::BYTES;
 
 /// The only public exponent of the fast path (OSS's, and nearly everyone's).
 const EXPONENT: u64 = 65_537;
 
-/// A 512-bit public key with e = 65537 and its Montgomery parameters, computed once.
+/// A 512-bit public key with e = 65537 and its Montgomery constants, computed once.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Rsa512 {
-    params: MontyParams<{ U512::LIMBS }>,
+    modulus: Modulus512,
 }
 
 impl Rsa512 {
@@ -31,41 +29,26 @@ impl Rsa512 {
         }
         let modulus: &[u8; RSA512_BYTES] = modulus.try_into().ok()?;
         Some(Rsa512 {
-            params: params_512(modulus)?,
+            modulus: Modulus512::new(modulus)?,
         })
     }
 
-    /// Whether `signature` is this key's PKCS#1 v1.5 signature of the MD5 `digest`.
+    /// Whether `signature` is this key's PKCS#1 v1.5 signature of the MD5 `digest`. Variable
+    /// time: everything it computes with is public (see [`mont512`]).
     pub(crate) fn verifies_md5(
         &self,
         digest: &[u8; MD5_BYTES],
         signature: &[u8; RSA512_BYTES],
     ) -> bool {
-        let s = U512::from_be_bytes(*signature);
+        let s = mont512::from_be_bytes(signature);
         // RSAVP1 refuses a representative out of range (RFC 8017, 5.2.2), as `rsa` does.
-        if s >= *self.params.modulus().as_ref() {
+        if !mont512::less_than(&s, self.modulus.n()) {
             return false;
         }
-        let m = pow_65537(&MontyForm::new(&s, self.params)).retrieve();
+        let m = self.modulus.pow_65537(&s);
         let mut expected = [0u8; RSA512_BYTES];
-        md5_block(digest, &mut expected) && m.to_be_bytes() == expected
+        md5_block(digest, &mut expected) && mont512::to_be_bytes(&m) == expected
     }
-}
-
-/// The Montgomery parameters of an odd 512-bit modulus (even: `None`).
-pub(crate) fn params_512(modulus: &[u8; RSA512_BYTES]) -> Option<MontyParams<{ U512::LIMBS }>> {
-    let modulus: Option<Odd<U512>> = Odd::new(U512::from_be_bytes(*modulus)).into();
-    // The modulus is public: variable time is fine.
-    Some(MontyParams::new_vartime(modulus?))
-}
-
-/// `base^65537`: 65537 = 2^16 + 1, so sixteen squarings and one multiplication.
-fn pow_65537(base: &MontyForm<{ U512::LIMBS }>) -> MontyForm<{ U512::LIMBS }> {
-    let mut power = *base;
-    for _ in 0..16 {
-        power = power.square();
-    }
-    power.mul(base)
 }
 
 #[cfg(test)]
@@ -85,27 +68,11 @@ mod tests {
         Rsa512::new(&oss_public().n().to_bytes_be(), EXPONENT).unwrap()
     }
 
-    fn to_u512(n: &BigUint) -> U512 {
+    fn to_bytes(n: &BigUint) -> [u8; RSA512_BYTES] {
         let bytes = n.to_bytes_be();
         let mut padded = [0u8; RSA512_BYTES];
         padded[RSA512_BYTES - bytes.len()..].copy_from_slice(&bytes);
-        U512::from_be_bytes(padded)
-    }
-
-    #[test]
-    fn pow_65537_agrees_with_num_bigint() {
-        let public = oss_public();
-        let key = oss_rsa512();
-        for base in [0u32, 1, 2, 3, 65_537, 0xDEAD_BEEF] {
-            let big = BigUint::from(base);
-            let expected = to_u512(&big.modpow(public.e(), public.n()));
-            let got = pow_65537(&MontyForm::new(&to_u512(&big), key.params)).retrieve();
-            assert_eq!(got, expected, "base {base}");
-        }
-        // n - 1 = -1, and (-1)^odd = -1.
-        let n_minus_1 = public.n() - BigUint::from(1u32);
-        let got = pow_65537(&MontyForm::new(&to_u512(&n_minus_1), key.params)).retrieve();
-        assert_eq!(got, to_u512(&n_minus_1));
+        padded
     }
 
     #[test]
@@ -114,7 +81,7 @@ mod tests {
         let key = oss_rsa512();
         let digest = [0u8; MD5_BYTES];
         for above in [0u32, 1, 2] {
-            let s = to_u512(&(public.n() + BigUint::from(above))).to_be_bytes();
+            let s = to_bytes(&(public.n() + BigUint::from(above)));
             assert!(!key.verifies_md5(&digest, &s));
         }
         assert!(!key.verifies_md5(&digest, &[0xFF; RSA512_BYTES]));
