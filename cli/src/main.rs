@@ -40,6 +40,7 @@ mod emulate;
 mod example_server;
 mod explain;
 mod key_server;
+mod probe;
 mod serve;
 mod verify;
 

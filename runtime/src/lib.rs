@@ -48,6 +48,7 @@ extern crate self as oss_callback;
 pub mod axum;
 pub mod callback;
 pub mod catalog;
+pub mod guard;
 pub mod judge;
 pub mod oss_error;
 #[cfg(feature = "simulate")]

@@ -41,7 +41,7 @@ mod fetch;
 mod key;
 pub(crate) mod pkcs1v15;
 pub(crate) mod rsa512;
-mod signature;
+pub(crate) mod signature;
 
 use std::fmt;
 
