@@ -228,3 +228,90 @@ impl MemoryStore {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use super::*;
+
+    fn times(wait: Duration) -> ClaimTimes {
+        ClaimTimes {
+            lease: Duration::from_secs(60),
+            wait_until: Instant::now() + wait,
+        }
+    }
+
+    async fn claimed(store: &MemoryStore, key: &ReplayKey) -> ClaimToken {
+        match store.claim(key, times(Duration::ZERO)).await.unwrap() {
+            Claim::Claimed(token) => token,
+            other => panic!("not claimed: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn past_its_bound_the_store_forgets_the_oldest_callback_first() {
+        let store = MemoryStore::new(2, 1024);
+        let keys: Vec<ReplayKey> = (0..3)
+            .map(|i| ReplayKey::of("/cb", format!("object={i}").as_bytes()))
+            .collect();
+        for key in &keys {
+            let token = claimed(&store, key).await;
+            let answer = StoredAnswer::new(200, None, "{}");
+            store
+                .complete(key, &token, &answer, Duration::from_secs(60))
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.len(), 2);
+        claimed(&store, &keys[0]).await;
+        assert!(matches!(
+            store.claim(&keys[2], times(Duration::ZERO)).await.unwrap(),
+            Claim::Answered(_)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_waiting_copy_gets_the_answer_stored_meanwhile_or_gives_up() {
+        let store = MemoryStore::default();
+        let key = ReplayKey::of("/cb", b"object=a");
+        let token = claimed(&store, &key).await;
+        let waiting = tokio::spawn({
+            let store = store.clone();
+            async move { store.claim(&key, times(Duration::from_secs(5))).await }
+        });
+        assert!(matches!(
+            store
+                .claim(&key, times(Duration::from_millis(10)))
+                .await
+                .unwrap(),
+            Claim::InProgress
+        ));
+        let answer = StoredAnswer::new(201, None, "{}");
+        store
+            .complete(&key, &token, &answer, Duration::from_secs(60))
+            .await
+            .unwrap();
+        match waiting.await.unwrap().unwrap() {
+            Claim::Answered(got) => assert_eq!(got, answer),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_released_claim_lets_the_next_copy_run() {
+        let store = MemoryStore::default();
+        let key = ReplayKey::of("/cb", b"object=a");
+        let token = claimed(&store, &key).await;
+        store
+            .release(&key, &ClaimToken("other".into()))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.claim(&key, times(Duration::ZERO)).await.unwrap(),
+            Claim::InProgress
+        ));
+        store.release(&key, &token).await.unwrap();
+        claimed(&store, &key).await;
+    }
+}
