@@ -55,7 +55,7 @@ pub use crate::message::MessageTemplate;
 pub use crate::request_check::RequestCheck;
 pub use crate::retry::Retry;
 pub use crate::rule::{Fact, FactType, Rule};
-pub use crate::variable::{SystemVar, Variable, is_custom_key};
+pub use crate::variable::{SystemVar, Variable, is_bucket_name, is_custom_key};
 
 #[cfg(feature = "load")]
 pub use crate::diagnostic::{Diagnostics, Location, SourceFile};

@@ -193,6 +193,25 @@ pub fn is_custom_key(key: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
+/// Whether OSS allows `bucket` as a bucket name: 3 to 63 lowercase letters, digits and `-`,
+/// not starting or ending with `-` (and so it is safe in a header).
+///
+/// ```
+/// use oss_callback_catalog::is_bucket_name;
+/// assert!(is_bucket_name("photos-2024"));
+/// assert!(!is_bucket_name("Photos"));
+/// assert!(!is_bucket_name("-photos"));
+/// ```
+#[must_use]
+pub fn is_bucket_name(bucket: &str) -> bool {
+    (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !bucket.starts_with('-')
+        && !bucket.ends_with('-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

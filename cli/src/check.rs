@@ -16,6 +16,7 @@ use crate::Outcome;
 use crate::catalog_file::{Failure, Messages};
 use crate::example_server::{Upload, app};
 use crate::key_server::KeyServer;
+use crate::probe::guard_observations;
 
 /// Arguments of `check`.
 #[derive(clap::Args)]
@@ -71,7 +72,8 @@ pub(crate) struct Args {
 /// Something the report should say beside the verdict.
 #[derive(Serialize)]
 struct Warning {
-    /// `key_host_not_checked`, `signature_probably_refused` or `private_address`.
+    /// `key_host_not_checked`, `signature_probably_refused`, `private_address`,
+    /// `replay_accepted` or `bucket_not_checked`.
     kind: &'static str,
     detail: String,
 }
@@ -155,11 +157,8 @@ async fn check(args: &Args) -> Result<Outcome, String> {
         .clone()
         .or_else(|| key_server.as_ref().map(|k| k.url.clone()))
         .unwrap_or_default();
-    let simulation = Simulator::new()
-        .limits(limits)
-        .key_url(key_url)
-        .upload(&param, &vars, &object)
-        .await;
+    let simulator = Simulator::new().limits(limits).key_url(key_url);
+    let simulation = simulator.upload(&param, &vars, &object).await;
     if let Some(refused) = &simulation.refused {
         return Err(format!(
             "OSS would refuse the upload itself (400 InvalidArgument{}): {refused}",
@@ -169,7 +168,13 @@ async fn check(args: &Args) -> Result<Outcome, String> {
                 .unwrap_or_default()
         ));
     }
-    let warnings = warnings(&simulation, key_server.as_ref(), builtin);
+    let mut warnings = warnings(&simulation, key_server.as_ref(), builtin);
+    let observed = guard_observations(&simulator, &simulation, &param, &vars, &object).await;
+    warnings.extend(
+        observed
+            .into_iter()
+            .map(|(kind, detail)| Warning { kind, detail }),
+    );
     let reported = simulation.failure.as_ref().map(|failure| {
         let check = simulation
             .decisive_attempt()

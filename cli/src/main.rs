@@ -41,6 +41,7 @@ mod example_server;
 mod explain;
 mod key_server;
 mod lint;
+mod probe;
 mod serve;
 mod verify;
 

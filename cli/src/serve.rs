@@ -2,11 +2,12 @@
 //! simulator against it, until SIGINT or SIGTERM (callbacks in flight are answered; exit 0).
 
 use oss_callback::OssCallback;
+use oss_callback::guard::{MemoryStore, RedisConfig, RedisStore};
 use oss_callback::simulate::simulator_key;
 use oss_callback::verify::Key;
 
 use crate::Outcome;
-use crate::example_server::{Upload, app};
+use crate::example_server::{Upload, app_with};
 
 /// Arguments of `serve`.
 #[derive(clap::Args)]
@@ -17,6 +18,13 @@ pub(crate) struct Args {
     /// Verify with the real OSS key instead of the simulator's (for callbacks from OSS).
     #[arg(long)]
     oss_key: bool,
+    /// Remember callbacks in this Redis (`redis://HOST:PORT`), shared by replicas, instead
+    /// of in memory: a copy is answered from the store on whichever replica it lands.
+    #[arg(long, value_name = "URL")]
+    redis: Option<String>,
+    /// Accept callbacks about this bucket only (repeatable; without it, any bucket).
+    #[arg(long = "bucket", value_name = "NAME")]
+    buckets: Vec<String>,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -37,9 +45,26 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         out!("listening on {url}");
         out!("the example callback server, verifying with {which}");
         out!("callbackBody: {}", Upload::CALLBACK_BODY);
+        if args.buckets.is_empty() {
+            out!("buckets: any (--bucket NAME to accept only yours)");
+        } else {
+            out!("buckets: {}", args.buckets.join(", "));
+        }
+        let app = match &args.redis {
+            Some(redis) => {
+                let store =
+                    RedisStore::connect(RedisConfig::new(redis)).map_err(|err| err.to_string())?;
+                out!("replays: answered from Redis at {redis}");
+                app_with(key, &args.buckets, store)
+            }
+            None => {
+                out!("replays: answered from memory (--redis URL to share them between replicas)");
+                app_with(key, &args.buckets, MemoryStore::default())
+            }
+        };
         out!("try it: oss-callback check {url}");
         // Until SIGINT or SIGTERM; callbacks in flight are answered first.
-        oss_callback::axum::serve(listener, app(key))
+        oss_callback::axum::serve(listener, app)
             .await
             .map_err(|err| format!("the server stopped: {err}"))?;
         out!("stopped");

@@ -817,3 +817,43 @@ fn a_misspelled_template_variable_gets_a_suggestion() {
         assert!(stderr.contains(suggestion), "{stderr}");
     }
 }
+
+/// The kinds of `check --json`'s warnings.
+fn warning_kinds(report: &serde_json::Value) -> Vec<String> {
+    report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn check_warns_when_a_server_accepts_a_replay_and_any_bucket() {
+    // Accepts everything, every time: no guard.
+    let url = raw_server(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"Status\":\"OK\"}",
+    );
+    let output = run(&["check", "--json", &url], None);
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let kinds = warning_kinds(&report);
+    assert!(kinds.contains(&"replay_accepted".to_owned()), "{report:#}");
+    assert!(
+        kinds.contains(&"bucket_not_checked".to_owned()),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn check_does_not_warn_about_the_guarded_builtin_server_replays() {
+    let report = json(&run(&["check", "--json"], None));
+    assert_eq!(report["accepted"], true);
+    let kinds = warning_kinds(&report);
+    assert!(!kinds.contains(&"replay_accepted".to_owned()), "{report:#}");
+    // It names no bucket: any is accepted, and check says so.
+    assert!(
+        kinds.contains(&"bucket_not_checked".to_owned()),
+        "{report:#}"
+    );
+}

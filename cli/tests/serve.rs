@@ -13,8 +13,14 @@ const IN_FLIGHT: usize = 50;
 
 /// Starts `serve` on a free port; returns it, its callback URL and its `callbackBody`.
 fn start_serve() -> (Child, String, String) {
+    start_serve_with(&[])
+}
+
+/// `start_serve` with more arguments.
+fn start_serve_with(args: &[&str]) -> (Child, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -53,6 +59,27 @@ fn serve_runs_the_example_server_for_check() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(0), "{report}");
     assert_eq!(report["accepted"], true);
+}
+
+#[test]
+fn serve_with_a_bucket_passes_check_without_guard_warnings() {
+    let (mut child, url, _) = start_serve_with(&["--bucket", "examplebucket"]);
+    let output = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
+        .args(["check", "--json", &url])
+        .output()
+        .unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    let kinds: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["kind"].as_str().unwrap())
+        .collect();
+    assert!(!kinds.contains(&"replay_accepted"), "{report}");
+    assert!(!kinds.contains(&"bucket_not_checked"), "{report}");
 }
 
 #[cfg(unix)]

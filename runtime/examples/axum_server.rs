@@ -1,9 +1,12 @@
 //! An OSS callback server: verifies with the OSS key (or the PEM in `OSS_CALLBACK_PUBLIC_KEY`,
-//! e.g. the simulator's), parses into `Upload`, answers JSON. `--features axum --example axum_server`
+//! e.g. the simulator's), runs each callback once, parses into `Upload`, answers JSON.
+//! `OSS_CALLBACK_BUCKETS=photos,avatars` accepts callbacks about those buckets only.
+//! `--features axum --example axum_server`
 
-use axum::{Extension, Router, routing::post};
+use axum::{Router, routing::post};
 use oss_callback::OssCallback;
-use oss_callback::axum::{Callback, CallbackConfig, Escaped, Reply, warn_when_slow};
+use oss_callback::axum::{Callback, CallbackConfig, CallbackGuard, Escaped, Reply, warn_when_slow};
+use oss_callback::guard::{MemoryStore, ReplayStore};
 use oss_callback::verify::Key;
 use serde_json::{Value, json};
 /// What OSS posts after an upload; the uploader asks for it with `Upload::callback_param`.
@@ -38,12 +41,21 @@ async fn on_upload(Callback(upload): Callback<Upload>) -> Reply<Value> {
     Reply(json!({ "Status": "OK", "object": object }))
 }
 
-/// The server: callbacks verified with `key`.
+/// The server: callbacks verified with `key`, each handled once (a copy gets the stored
+/// answer), about any bucket.
 pub fn app(key: Key) -> Router {
+    app_with(key, &[], MemoryStore::default())
+}
+
+/// The server, accepting callbacks about `buckets` only (all when empty), remembering them in
+/// `store` (a `RedisStore` shared by replicas).
+pub fn app_with(key: Key, buckets: &[String], store: impl ReplayStore) -> Router {
+    let config = CallbackConfig::pinned(key).buckets(buckets);
+    // Verifies, checks the signed bucket, and runs the first copy only: before the handler.
+    let guard = CallbackGuard::with_store(config, store).for_callback::<Upload>();
     Router::new()
-        .route("/oss/callback", post(on_upload))
+        .route("/oss/callback", post(on_upload).layer(guard))
         .layer(warn_when_slow())
-        .layer(Extension(CallbackConfig::pinned(key)))
 }
 
 #[tokio::main]
@@ -59,6 +71,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(path) => Key::pinned(&std::fs::read_to_string(path)?)?,
         None => Key::oss(),
     };
+    let buckets: Vec<String> = std::env::var("OSS_CALLBACK_BUCKETS")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|b| !b.is_empty())
+        .map(str::to_owned)
+        .collect();
     let addr = std::env::var("ADDR").unwrap_or("127.0.0.1:8080".into());
     let listener = oss_callback::axum::bind(&addr)
         .await
@@ -70,6 +88,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Upload::callback_param(&url).to_header_value()?
     );
     // Returns on SIGINT or SIGTERM, once the callbacks in flight are answered.
-    oss_callback::axum::serve(listener, app(key)).await?;
+    oss_callback::axum::serve(listener, app_with(key, &buckets, MemoryStore::default())).await?;
     Ok(())
 }

@@ -31,9 +31,9 @@
 //! }
 //! ```
 //!
-//! Features: `axum` (the extractor, reply and server), `simulate` (the OSS simulator),
-//! `fetch-key` (fetching keys from `x-oss-pub-key-url`, on the OSS whitelist only). None is on
-//! by default.
+//! Features: `axum` (the extractor, reply, server and replay guard), `simulate` (the OSS
+//! simulator), `fetch-key` (fetching keys from `x-oss-pub-key-url`, on the OSS whitelist only),
+//! `redis` (the replay guard's store shared by replicas). None is on by default.
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -48,6 +48,7 @@ extern crate self as oss_callback;
 pub mod axum;
 pub mod callback;
 pub mod catalog;
+pub mod guard;
 pub mod judge;
 pub mod oss_error;
 #[cfg(feature = "simulate")]

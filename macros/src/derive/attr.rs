@@ -7,6 +7,15 @@ use syn::{Attribute, LitStr, Token};
 #[derive(Default)]
 pub(crate) struct StructAttrs {
     pub(crate) body_type: Option<LitStr>,
+    /// `buckets = ["a", "b"]`: each element as written (checked in `validate.rs`).
+    pub(crate) buckets: Option<BucketList>,
+}
+
+/// `buckets = [...]` as written.
+pub(crate) struct BucketList {
+    /// The brackets.
+    pub(crate) span: Span,
+    pub(crate) elems: Vec<syn::Expr>,
 }
 
 /// Attributes on a field.
@@ -34,9 +43,19 @@ pub(crate) fn struct_attrs(attrs: &[Attribute], errors: &mut Vec<syn::Error>) ->
             if meta.path.is_ident("body_type") {
                 out.body_type = Some(meta.value()?.parse()?);
                 Ok(())
+            } else if meta.path.is_ident("buckets") {
+                let input = meta.value()?;
+                let content;
+                let bracket = syn::bracketed!(content in input);
+                let elems = syn::punctuated::Punctuated::<syn::Expr, Token![,]>::parse_terminated(&content)?;
+                out.buckets = Some(BucketList {
+                    span: bracket.span.join(),
+                    elems: elems.into_iter().collect(),
+                });
+                Ok(())
             } else {
                 Err(meta.error(format!(
-                    "unknown attribute `{}` on the struct: expected `body_type = \"form\"` or `body_type = \"json\"`",
+                    "unknown attribute `{}` on the struct: expected `body_type = \"form\"`, `body_type = \"json\"` or `buckets = [\"...\"]`",
                     path_name(&meta.path)
                 )))
             }

@@ -57,6 +57,11 @@ pub(crate) fn expand(callback: &Callback) -> TokenStream {
             quote!(#member: ::oss_callback::__private::body::required(#slot, #key)?)
         }
     });
+    // Declared only: the trait's default (empty) means "every bucket".
+    let buckets = (!callback.buckets.is_empty()).then(|| {
+        let names = &callback.buckets;
+        quote!(const BUCKETS: &'static [&'static str] = &[#(#names),*];)
+    });
     let doc = format!("The callback body OSS sends for `{ident}`: `{template}`.");
     quote! {
         #[automatically_derived]
@@ -65,6 +70,7 @@ pub(crate) fn expand(callback: &Callback) -> TokenStream {
             const CALLBACK_BODY: &'static str = #template;
             const BODY_TYPE: ::oss_callback::BodyType = ::oss_callback::BodyType::#body_type;
             const FIELDS: &'static [::oss_callback::callback::FieldBinding] = &[#(#bindings),*];
+            #buckets
 
             fn from_body(
                 #content_type: ::core::option::Option<&str>,

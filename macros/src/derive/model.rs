@@ -10,6 +10,8 @@ pub(crate) struct Callback {
     pub(crate) ident: Ident,
     pub(crate) body_type: BodyType,
     pub(crate) fields: Vec<Field>,
+    /// The buckets the callback may be about (empty: not declared).
+    pub(crate) buckets: Vec<String>,
 }
 
 /// The struct's body type.

@@ -1,7 +1,7 @@
 //! Every check of a `#[derive(OssCallback)]` input, with the span of what is wrong. All
 //! problems are collected, so one build reports all of them.
 
-use oss_callback_catalog::{SystemVar, is_custom_key};
+use oss_callback_catalog::{SystemVar, is_bucket_name, is_custom_key};
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, FieldsNamed, GenericArgument, LitStr, PathArguments, Type};
@@ -21,6 +21,7 @@ pub(crate) fn validate(input: &DeriveInput) -> Result<Callback, syn::Error> {
     }
     let struct_attrs = attr::struct_attrs(&input.attrs, &mut errors);
     let body_type = body_type(struct_attrs.body_type.as_ref(), &mut errors);
+    let buckets = buckets(struct_attrs.buckets.as_ref(), &mut errors);
     let mut fields: Vec<Field> = Vec::new();
     for field in named.into_iter().flat_map(|n| &n.named) {
         if let Some(field) = check_field(field, &fields, &mut errors) {
@@ -42,6 +43,7 @@ pub(crate) fn validate(input: &DeriveInput) -> Result<Callback, syn::Error> {
         ident: input.ident.clone(),
         body_type,
         fields,
+        buckets,
     })
 }
 
@@ -93,6 +95,48 @@ fn body_type(lit: Option<&LitStr>, errors: &mut Vec<syn::Error>) -> BodyType {
             BodyType::Form
         }
     }
+}
+
+/// `#[oss_callback(buckets = [...])]`: string literals that OSS accepts as bucket names.
+fn buckets(list: Option<&attr::BucketList>, errors: &mut Vec<syn::Error>) -> Vec<String> {
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for expr in &list.elems {
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(lit),
+            ..
+        }) = expr
+        else {
+            errors.push(syn::Error::new(
+                expr.span(),
+                "`buckets` takes string literals: #[oss_callback(buckets = [\"photos\", \"avatars\"])]",
+            ));
+            continue;
+        };
+        let name = lit.value();
+        if !is_bucket_name(&name) {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!("`{name}` is not a bucket name OSS allows: 3 to 63 lowercase letters, digits and `-`, not starting or ending with `-`"),
+            ));
+        } else if names.contains(&name) {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!("bucket `{name}` is listed twice"),
+            ));
+        } else {
+            names.push(name);
+        }
+    }
+    if list.elems.is_empty() {
+        errors.push(syn::Error::new(
+            list.span,
+            "`buckets = []` allows no bucket: name at least one, or leave the attribute out to allow every bucket",
+        ));
+    }
+    names
 }
 
 /// One field: where its value comes from, its key in the body, its type; and that no

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -10,9 +12,11 @@ use serde::Serialize;
 
 use super::budget::VerifiedMark;
 use super::conns::ConnectionHandle;
+use super::guard::{GuardedBody, check_allowed};
 use super::json_response;
 use super::log::{Admit, Escaped, RateLimit};
 use crate::callback::{CallbackError, OssCallback};
+use crate::guard::{Allowlist, NotAllowed, StoreError};
 use crate::verify::{Key, KeySource, VerifyError, verify_with};
 
 /// How [`Callback`] reads and verifies requests. Put it in the request extensions
@@ -27,6 +31,9 @@ pub struct CallbackConfig {
     /// How long reading the body may take (default: 5 s, OSS's whole budget): OSS sends the
     /// body at once, so a body that trickles in is not from OSS, and is not waited for.
     pub read_timeout: Duration,
+    /// The buckets (and key prefixes) callbacks may be about, checked against the signed
+    /// body (default: empty, every bucket). See [`Allowlist`].
+    pub allow: Allowlist,
 }
 
 impl Default for CallbackConfig {
@@ -35,6 +42,7 @@ impl Default for CallbackConfig {
             key: KeySource::Oss,
             max_callback_bytes: 64 * 1024,
             read_timeout: Duration::from_secs(5),
+            allow: Allowlist::default(),
         }
     }
 }
@@ -69,6 +77,30 @@ impl CallbackConfig {
         self.read_timeout = read_timeout;
         self
     }
+
+    /// Accepts only callbacks about these buckets (any key in them); see [`Allowlist`].
+    ///
+    /// ```
+    /// use oss_callback::axum::CallbackConfig;
+    /// let config = CallbackConfig::default().buckets(["photos", "avatars"]);
+    /// assert_eq!(config.allow.names().collect::<Vec<_>>(), ["photos", "avatars"]);
+    /// ```
+    #[must_use]
+    pub fn buckets<I, B>(mut self, buckets: I) -> Self
+    where
+        I: IntoIterator<Item = B>,
+        B: Into<String>,
+    {
+        self.allow = Allowlist::buckets(buckets);
+        self
+    }
+
+    /// Sets the allowlist (buckets with key prefixes).
+    #[must_use]
+    pub fn allow(mut self, allow: Allowlist) -> Self {
+        self.allow = allow;
+        self
+    }
 }
 
 /// A verified OSS callback, parsed into `T`. Reads the body (bounded), verifies the signature,
@@ -84,58 +116,23 @@ where
     type Rejection = CallbackRejection;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        // Behind `CallbackGuard`, the body was read, verified and checked already.
+        if let Some(guarded) = request.extensions().get::<GuardedBody>() {
+            return guarded.parse::<T>(request.headers());
+        }
         let (mut parts, body) = request.into_parts();
-        // Borrowed, not cloned per request; the default costs no allocation.
-        let fallback = CallbackConfig::default();
-        let config = parts
-            .extensions
-            .get::<CallbackConfig>()
-            .unwrap_or(&fallback);
-        // OSS signed the path it requested: behind `Router::nest`, axum strips the prefix from
-        // the URI, and keeps the original aside.
-        if let Some(original) = parts.extensions.get::<axum::extract::OriginalUri>() {
-            parts.uri = original.0.clone();
-        }
-        let declared = parts
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > config.max_callback_bytes as u64) {
-            return Err(CallbackRejection::BodyTooLarge {
-                limit: config.max_callback_bytes,
-            });
-        }
-        // Under `serve`: while the body is awaited, the connection may be shed to make room.
-        let awaiting = parts
-            .extensions
-            .get::<ConnectionHandle>()
-            .map(ConnectionHandle::awaiting_body);
-        let read = Limited::new(body, config.max_callback_bytes).collect();
-        let read = tokio::time::timeout(config.read_timeout, read).await;
-        drop(awaiting);
-        let bytes = read
-            .map_err(|_| CallbackRejection::BodyTimedOut {
-                after: config.read_timeout,
-            })?
-            .map_err(|err| {
-                if err.downcast_ref::<LengthLimitError>().is_some() {
-                    CallbackRejection::BodyTooLarge {
-                        limit: config.max_callback_bytes,
-                    }
-                } else {
-                    CallbackRejection::BodyUnreadable {
-                        reason: err.to_string(),
-                    }
-                }
-            })?
-            .to_bytes();
-        verify_with(&parts, &bytes, &config.key)
-            .await
-            .map_err(CallbackRejection::Signature)?;
-        if let Some(mark) = parts.extensions.get::<VerifiedMark>() {
-            mark.set();
-        }
+        // Taken out for the read, not cloned per request (the body is the last extractor).
+        let config = parts.extensions.remove::<CallbackConfig>();
+        let fallback;
+        let config_ref = match &config {
+            Some(config) => config,
+            None => {
+                fallback = CallbackConfig::default();
+                &fallback
+            }
+        };
+        let bytes = read_verified(&mut parts, body, config_ref).await?;
+        check_allowed::<T>(Some(&config_ref.allow), &bytes)?;
         let content_type = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -144,6 +141,61 @@ where
             .map(Callback)
             .map_err(CallbackRejection::Body)
     }
+}
+
+/// Reads the body (bounded, timed) and verifies the request: the first steps of [`Callback`]
+/// and of [`CallbackGuard`](super::CallbackGuard). `parts.uri` becomes the URI OSS signed.
+pub(crate) async fn read_verified(
+    parts: &mut Parts,
+    body: Body,
+    config: &CallbackConfig,
+) -> Result<Bytes, CallbackRejection> {
+    // OSS signed the path it requested: behind `Router::nest`, axum strips the prefix from
+    // the URI, and keeps the original aside.
+    if let Some(original) = parts.extensions.get::<axum::extract::OriginalUri>() {
+        parts.uri = original.0.clone();
+    }
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > config.max_callback_bytes as u64) {
+        return Err(CallbackRejection::BodyTooLarge {
+            limit: config.max_callback_bytes,
+        });
+    }
+    // Under `serve`: while the body is awaited, the connection may be shed to make room.
+    let awaiting = parts
+        .extensions
+        .get::<ConnectionHandle>()
+        .map(ConnectionHandle::awaiting_body);
+    let read = Limited::new(body, config.max_callback_bytes).collect();
+    let read = tokio::time::timeout(config.read_timeout, read).await;
+    drop(awaiting);
+    let bytes = read
+        .map_err(|_| CallbackRejection::BodyTimedOut {
+            after: config.read_timeout,
+        })?
+        .map_err(|err| {
+            if err.downcast_ref::<LengthLimitError>().is_some() {
+                CallbackRejection::BodyTooLarge {
+                    limit: config.max_callback_bytes,
+                }
+            } else {
+                CallbackRejection::BodyUnreadable {
+                    reason: err.to_string(),
+                }
+            }
+        })?
+        .to_bytes();
+    verify_with(parts, &bytes, &config.key)
+        .await
+        .map_err(CallbackRejection::Signature)?;
+    if let Some(mark) = parts.extensions.get::<VerifiedMark>() {
+        mark.set();
+    }
+    Ok(bytes)
 }
 
 /// Why [`Callback`] refused a request: answered with its status and a JSON body
@@ -155,7 +207,10 @@ where
 /// | 403 | the signature is missing, malformed or wrong, or the key URL is refused |
 /// | 408 | the body did not arrive within the read timeout |
 /// | 413 | the body is larger than the limit |
+/// | 403 | the signed bucket or key is not on the allowlist ([`CallbackConfig::allow`]) |
+/// | 409 | a copy of this callback is still being handled ([`CallbackGuard`](super::CallbackGuard)) |
 /// | 502, 503 | the key could not be fetched (failed, timed out) |
+/// | 503 | the replay store is unreachable ([`CallbackGuard`](super::CallbackGuard), failing closed) |
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CallbackRejection {
@@ -178,6 +233,12 @@ pub enum CallbackRejection {
     Signature(VerifyError),
     /// The body does not parse into the callback struct.
     Body(CallbackError),
+    /// The signed bucket or key is not on the allowlist.
+    NotAllowed(NotAllowed),
+    /// A copy of this callback is still being handled, past the guard's wait.
+    InProgress,
+    /// The replay store is unreachable, and the guard fails closed.
+    StoreUnavailable(StoreError),
 }
 
 impl CallbackRejection {
@@ -193,6 +254,11 @@ impl CallbackRejection {
             CallbackRejection::Signature(err) => {
                 StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::FORBIDDEN)
             }
+            CallbackRejection::NotAllowed(err) => {
+                StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::FORBIDDEN)
+            }
+            CallbackRejection::InProgress => StatusCode::CONFLICT,
+            CallbackRejection::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -205,6 +271,9 @@ impl CallbackRejection {
             CallbackRejection::BodyUnreadable { .. } => "body_unreadable",
             CallbackRejection::Signature(err) => err.kind(),
             CallbackRejection::Body(err) => err.kind(),
+            CallbackRejection::NotAllowed(err) => err.kind(),
+            CallbackRejection::InProgress => "callback_in_progress",
+            CallbackRejection::StoreUnavailable(_) => "replay_store_unavailable",
         }
     }
 }
@@ -225,6 +294,14 @@ impl std::fmt::Display for CallbackRejection {
             }
             CallbackRejection::Signature(err) => err.fmt(f),
             CallbackRejection::Body(err) => err.fmt(f),
+            CallbackRejection::NotAllowed(err) => err.fmt(f),
+            CallbackRejection::InProgress => f.write_str(
+                "a copy of this callback is still being handled: its answer was not ready in time",
+            ),
+            CallbackRejection::StoreUnavailable(err) => write!(
+                f,
+                "the replay store is unreachable ({err}): refusing callbacks rather than risk running one twice"
+            ),
         }
     }
 }

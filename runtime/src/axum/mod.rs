@@ -37,6 +37,7 @@
 mod budget;
 mod conns;
 mod extract;
+mod guard;
 mod log;
 mod reply;
 mod serve;
@@ -45,6 +46,9 @@ pub use self::budget::{
     SLOW_HANDLER, Timed, WarnWhenSlow, WarnWhenSlowLayer, warn_when_slow, warn_when_slower_than,
 };
 pub use self::extract::{Callback, CallbackConfig, CallbackRejection};
+pub use self::guard::{
+    CLAIM_LEASE, CallbackGuard, CallbackGuardService, REPLAY_TTL, REPLAY_WAIT, REPLAYED,
+};
 pub use self::log::Escaped;
 pub use self::reply::Reply;
 pub use self::serve::{

@@ -61,6 +61,10 @@ pub trait OssCallback: Sized {
     const BODY_TYPE: BodyType;
     /// Each field: its key in the body and the variable OSS fills it with.
     const FIELDS: &'static [FieldBinding];
+    /// The buckets this callback may be about, declared with
+    /// `#[oss_callback(buckets = ["..."])]` (empty: not declared, every bucket). Checked
+    /// against the signed body by the axum extractor and `CallbackGuard`.
+    const BUCKETS: &'static [&'static str] = &[];
 
     /// Parses the body OSS sent. `content_type` is the request's `Content-Type`, checked
     /// against [`BODY_TYPE`](Self::BODY_TYPE) when present.

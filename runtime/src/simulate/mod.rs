@@ -34,6 +34,7 @@ mod exchange;
 mod key;
 mod object;
 mod outcome;
+mod replay;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,12 +48,14 @@ use self::key::SimulatorSigner;
 pub use self::key::{SIMULATOR_PUBLIC_KEY_PEM, simulator_key};
 pub use self::object::{ImageInfo, ObjectInfo};
 pub use self::outcome::{Attempt, Simulation, error_xml};
+use self::replay::judged;
 use crate::callback::{
     CallbackParameter, CallbackVariables, ParameterError, PrivateAddresses, render_body,
 };
 use crate::catalog::CallbackFailed;
-use crate::judge::{Answer, Limits};
+use crate::judge::Limits;
 use crate::verify::string_to_sign;
+use oss_callback_catalog::is_bucket_name;
 
 /// The key URL OSS names in `x-oss-pub-key-url` (the simulator sends it too unless
 /// [`Simulator::key_url`] names another; its signatures verify only with its own key).
@@ -190,33 +193,9 @@ impl Simulator {
         for (url, target, addr) in &targets {
             let request = self.request(param, target, &body, &request_id, object);
             let received = exchange(target, *addr, &request, param.sni, &self.limits).await;
-            let (answer, status, elapsed, response_head, response_body) = match &received {
-                Received::Response(response) => (
-                    Answer::Response(response.as_server_response()),
-                    Some(response.status),
-                    response.elapsed,
-                    response.head().to_vec(),
-                    response.body().to_vec(),
-                ),
-                Received::Failed(failure) => (
-                    Answer::ConnectFailed(failure.clone()),
-                    None,
-                    failure.elapsed,
-                    Vec::new(),
-                    Vec::new(),
-                ),
-            };
-            let verdict = crate::judge::judge::<CallbackFailed>(&answer, &self.limits);
-            let accepted = verdict.is_accepted();
-            simulation.attempts.push(Attempt {
-                url: url.clone(),
-                request,
-                verdict,
-                status,
-                response_head,
-                response_body,
-                elapsed,
-            });
+            let attempt = judged(url.clone(), request, &received, &self.limits);
+            let accepted = attempt.verdict.is_accepted();
+            simulation.attempts.push(attempt);
             if accepted {
                 if let Received::Response(response) = &received {
                     simulation.body = response.body().to_vec();
@@ -400,16 +379,6 @@ fn refuse(mut simulation: Simulation, err: ParameterError, host_id: &str) -> Sim
     .into_bytes();
     simulation.refused = Some(err);
     simulation
-}
-
-/// Whether OSS allows `bucket` as a bucket name (and so it is safe in a header).
-fn is_bucket_name(bucket: &str) -> bool {
-    (3..=63).contains(&bucket.len())
-        && bucket
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !bucket.starts_with('-')
-        && !bucket.ends_with('-')
 }
 
 /// A request id shaped like OSS's (24 upper-case hex digits), unique in this process.

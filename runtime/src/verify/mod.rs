@@ -42,7 +42,7 @@ mod key;
 mod mont512;
 pub(crate) mod pkcs1v15;
 pub(crate) mod rsa512;
-mod signature;
+pub(crate) mod signature;
 
 use std::fmt;
 

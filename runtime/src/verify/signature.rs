@@ -10,7 +10,7 @@ use super::{Key, VerifyError};
 
 /// The parts of the string to sign: the percent-decoded path, then `?` and the query as
 /// received when there is one, then `\n`, then the body. Fed to `sink` in that order.
-fn feed_string_to_sign(path_and_query: &str, body: &[u8], mut sink: impl FnMut(&[u8])) {
+pub(crate) fn feed_string_to_sign(path_and_query: &str, body: &[u8], mut sink: impl FnMut(&[u8])) {
     let (path, query) = match path_and_query.split_once('?') {
         Some((path, query)) => (path, Some(query)),
         None => (path_and_query, None),
