@@ -59,10 +59,17 @@ impl CallbackRequest {
 /// 400 `InvalidArgument` with the parameter's EC, as OSS refuses the upload: OSS's message
 /// verbatim when the catalog has the refusal, the library's explanation otherwise.
 pub(crate) fn refusal(err: ParameterError) -> ErrorReply {
-    let message = err
-        .refusal()
-        .map_or_else(|| err.to_string(), |refusal| refusal.to_string());
-    ErrorReply::invalid_argument(message).ec(err.ec())
+    let refusal = err.refusal();
+    let message = refusal
+        .as_ref()
+        .map_or_else(|| err.to_string(), ToString::to_string);
+    let argument = refusal
+        .as_ref()
+        .and_then(|refusal| refusal.entry().request.as_ref())
+        .and_then(|request| request.argument);
+    ErrorReply::invalid_argument(message)
+        .ec(err.ec())
+        .argument(argument)
 }
 
 /// What the system variables of the callback say about `object`.

@@ -24,6 +24,8 @@ pub(crate) struct ErrorReply {
     pub(crate) message: String,
     /// `EC`, when OSS gives one we know.
     pub(crate) ec: Option<String>,
+    /// `ArgumentName`, for an `InvalidArgument` about one parameter (`callback`).
+    pub(crate) argument: Option<&'static str>,
 }
 
 impl ErrorReply {
@@ -37,12 +39,19 @@ impl ErrorReply {
             code,
             message: message.into(),
             ec: None,
+            argument: None,
         }
     }
 
     /// Sets the EC.
     pub(crate) fn ec(mut self, ec: Option<&str>) -> ErrorReply {
         self.ec = ec.map(str::to_owned);
+        self
+    }
+
+    /// Sets the `ArgumentName`.
+    pub(crate) fn argument(mut self, argument: Option<&'static str>) -> ErrorReply {
+        self.argument = argument;
         self
     }
 
@@ -147,13 +156,31 @@ impl ErrorReply {
 
     /// The XML body.
     pub(crate) fn xml(&self, request_id: &str, host_id: &str) -> String {
-        error_xml(
+        let xml = error_xml(
             self.code,
             &self.message,
             request_id,
             host_id,
             self.ec.as_deref(),
-        )
+        );
+        match self.argument {
+            // OSS writes it after HostId, before EC.
+            Some(argument) => {
+                let host_end = "</HostId>\n";
+                let element = format!(
+                    "  <ArgumentName>{}</ArgumentName>\n",
+                    quick_xml::escape::escape(argument)
+                );
+                match xml.find(host_end) {
+                    Some(at) => {
+                        let (head, tail) = xml.split_at(at + host_end.len());
+                        format!("{head}{element}{tail}")
+                    }
+                    None => xml,
+                }
+            }
+            None => xml,
+        }
     }
 
     /// The whole answer.

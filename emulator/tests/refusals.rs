@@ -1,5 +1,6 @@
 //! `emulate` refuses a bad callback configuration exactly as OSS does (spec §10): 400
-//! `InvalidArgument`, OSS's message verbatim, its EC in the body and in `x-oss-ec`.
+//! `InvalidArgument`, OSS's message verbatim, its `ArgumentName`, its EC in the body and in
+//! `x-oss-ec`.
 
 mod support;
 
@@ -132,6 +133,19 @@ async fn each_documented_refusal_is_answered_with_osss_message_and_ec() {
         );
         assert!(answer.body.contains(&format!("<EC>{ec}</EC>")), "{message}");
         assert_eq!(answer.header("x-oss-ec"), Some(ec), "{message}");
+        // The var's own checks name it; every other check names the callback.
+        let argument = if var.is_some() && message.contains(" var ") {
+            "callback-var"
+        } else {
+            "callback"
+        };
+        assert!(
+            answer.body.contains(&format!(
+                "</HostId>\n  <ArgumentName>{argument}</ArgumentName>\n  <EC>"
+            )),
+            "{message}: {}",
+            answer.body
+        );
     }
 }
 
