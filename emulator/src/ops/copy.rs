@@ -144,17 +144,10 @@ pub(crate) async fn copy_object(state: Arc<AppState>, call: Call) -> Response {
 /// UploadPartCopy: part `partNumber` of upload `uploadId` from (a range of) the source.
 pub(crate) async fn upload_part_copy(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    let (upload_id, number) = match crate::ops::multipart::part_address(ctx) {
+    let (upload_id, number) = match crate::ops::multipart::part_address(&state, ctx) {
         Ok(address) => address,
         Err(error) => return ctx.error(&error),
     };
-    if state
-        .store
-        .upload(upload_id, &ctx.bucket, &ctx.key)
-        .is_none()
-    {
-        return ctx.error(&ErrorReply::no_such_upload());
-    }
     let source = match source(&state, &call) {
         Ok(source) => source,
         Err(error) => return ctx.error(&error),

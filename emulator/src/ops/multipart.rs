@@ -47,31 +47,38 @@ pub(crate) async fn initiate(state: Arc<AppState>, call: Call) -> Response {
     xml_reply(ctx, xml.finish("InitiateMultipartUploadResult"))
 }
 
-/// The upload id and part number a part request names.
-pub(crate) fn part_address(ctx: &Ctx) -> Result<(&str, u32), ErrorReply> {
+/// The upload id and part number a part request names; `NoSuchUpload` when that upload is
+/// not open for this object.
+pub(crate) fn part_address<'c>(
+    state: &AppState,
+    ctx: &'c Ctx,
+) -> Result<(&'c str, u32), ErrorReply> {
     let upload_id = ctx.param("uploadId").unwrap_or_default();
-    match ctx.param("partNumber").and_then(|n| n.parse::<u32>().ok()) {
-        Some(n) if (1..=MAX_PART_NUMBER).contains(&n) => Ok((upload_id, n)),
-        _ => Err(ErrorReply::invalid_argument(
-            "Part number must be an integer between 1 and 10000, inclusive.",
-        )),
-    }
-}
-
-/// UploadPart.
-pub(crate) async fn upload_part(state: Arc<AppState>, call: Call) -> Response {
-    let ctx = &call.ctx;
-    let (upload_id, number) = match part_address(ctx) {
-        Ok(address) => address,
-        Err(error) => return ctx.error(&error),
+    let number = match ctx.param("partNumber").and_then(|n| n.parse::<u32>().ok()) {
+        Some(n) if (1..=MAX_PART_NUMBER).contains(&n) => n,
+        _ => {
+            return Err(ErrorReply::invalid_argument(
+                "Part number must be an integer between 1 and 10000, inclusive.",
+            ));
+        }
     };
     if state
         .store
         .upload(upload_id, &ctx.bucket, &ctx.key)
         .is_none()
     {
-        return ctx.error(&ErrorReply::no_such_upload());
+        return Err(ErrorReply::no_such_upload());
     }
+    Ok((upload_id, number))
+}
+
+/// UploadPart.
+pub(crate) async fn upload_part(state: Arc<AppState>, call: Call) -> Response {
+    let ctx = &call.ctx;
+    let (upload_id, number) = match part_address(&state, ctx) {
+        Ok(address) => address,
+        Err(error) => return ctx.error(&error),
+    };
     let expected = match content_md5(call.header("content-md5")) {
         Ok(expected) => expected,
         Err(error) => return ctx.error(&error),
