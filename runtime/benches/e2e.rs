@@ -5,6 +5,10 @@
 //! HTTP/1.1 connections sending one request signed with the simulator's key before timing.
 //! After criterion's figures, a paired run (the two servers in turn) prints the ratio.
 //!
+//! The example runs behind its replay guard, and every request here is a copy of one callback:
+//! after the first, the guard verifies and hashes each copy and answers from its store, so
+//! `from_body` and the handler run once. The guard's cost on first copies is `--bench guard`'s.
+//!
 //! `cargo bench -p oss-callback --features simulate,axum --bench e2e 2>/dev/null` (the example
 //! logs every callback on stderr).
 
