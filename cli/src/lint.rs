@@ -1,5 +1,6 @@
 //! `oss-callback lint`: the verdict OSS would give an upload's `x-oss-callback` /
-//! `x-oss-callback-var` pair, before anything is stored: accepted, or the 400
+//! `x-oss-callback-var` pair (or the `callback` / `callback-var` query parameters of a
+//! presigned URL, or both), before anything is stored: accepted, or the 400
 //! `InvalidArgument` refusal (message, EC, `ArgumentName`) of the first failing check. For a
 //! unit test of upload code in any language.
 
@@ -16,11 +17,18 @@ const MAX_INPUT_BYTES: u64 = 64 * 1024;
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// The base64 `x-oss-callback` value; `-` reads it from stdin.
-    #[arg(long, value_name = "B64")]
-    callback: String,
+    #[arg(long, value_name = "B64", required_unless_present = "query_callback")]
+    callback: Option<String>,
     /// The base64 `x-oss-callback-var` value; `-` reads it from stdin.
     #[arg(long, value_name = "B64")]
     callback_var: Option<String>,
+    /// The base64 `callback` query parameter of a presigned URL (OSS refuses it beside the
+    /// header); `-` reads it from stdin.
+    #[arg(long, value_name = "B64")]
+    query_callback: Option<String>,
+    /// The base64 `callback-var` query parameter of a presigned URL; `-` reads it from stdin.
+    #[arg(long, value_name = "B64")]
+    query_callback_var: Option<String>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
@@ -41,16 +49,32 @@ struct Verdict<'a> {
 }
 
 pub(crate) fn run(args: &Args) -> Result<crate::Outcome, String> {
-    if args.callback == "-" && args.callback_var.as_deref() == Some("-") {
-        return Err("only one of --callback and --callback-var can read stdin".to_owned());
+    let given = [
+        &args.callback,
+        &args.callback_var,
+        &args.query_callback,
+        &args.query_callback_var,
+    ];
+    if given
+        .iter()
+        .filter(|arg| arg.as_deref() == Some("-"))
+        .count()
+        > 1
+    {
+        return Err("only one of the parameters can read stdin (`-`)".to_owned());
     }
-    let callback = value(&args.callback)?;
-    let var = args.callback_var.as_deref().map(value).transpose()?;
+    let [callback, var, query_callback, query_var] =
+        given.map(|arg| arg.as_deref().map(value).transpose());
+    let (callback, var) = (callback?, var?);
+    let (query_callback, query_var) = (query_callback?, query_var?);
     let result = check_upload(
-        ParameterSources::header(&callback),
+        ParameterSources {
+            header: callback.as_deref(),
+            query: query_callback.as_deref(),
+        },
         ParameterSources {
             header: var.as_deref(),
-            query: None,
+            query: query_var.as_deref(),
         },
         PrivateAddresses::Refuse,
     );

@@ -309,6 +309,52 @@ fn lint_gives_the_entry_of_each_documented_refusal() {
 }
 
 #[test]
+fn lint_refuses_a_parameter_given_both_as_header_and_in_the_query() {
+    let good = b64(r#"{"callbackUrl":"http://a.example/","callbackBody":"a=1"}"#);
+    let var = b64(r#"{"x:a":"1"}"#);
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--callback", &good, "--query-callback", &good],
+            "callback_given_twice",
+        ),
+        (
+            &[
+                "--callback",
+                &good,
+                "--callback-var",
+                &var,
+                "--query-callback-var",
+                &var,
+            ],
+            "callback_var_given_twice",
+        ),
+        // One source each is what a presigned URL sends: accepted.
+        (
+            &["--query-callback", &good, "--query-callback-var", &var],
+            "",
+        ),
+    ];
+    for (args, id) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
+            .args(["lint", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let verdict: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        if id.is_empty() {
+            assert_eq!(output.status.code(), Some(0), "{verdict}");
+            assert_eq!(verdict["accepted"], true);
+            continue;
+        }
+        assert_eq!(output.status.code(), Some(1), "{id}");
+        let row = ROWS.iter().find(|row| row.2 == id).unwrap();
+        assert_eq!(verdict["id"], id);
+        assert_eq!(verdict["message"], row.0, "{id}");
+        assert_eq!(verdict["status"], 400);
+    }
+}
+
+#[test]
 fn lint_accepts_a_good_pair_reads_stdin_and_refuses_bad_usage() {
     use std::io::Write;
     let good = b64(
