@@ -96,10 +96,19 @@ pub(crate) fn object_info(
     info
 }
 
-/// Height, width and format of an image OSS reads `imageInfo` from; `None` for anything else.
-pub(crate) fn image_info(bytes: &[u8]) -> Option<(u32, u32, &'static str)> {
+/// Whether OSS answers "Get image info failed." for this upload: its body asks for
+/// `${imageInfo.*}`, and the bytes say they are an image of a format OSS reads (EC
+/// 0007-00000302/303) that cannot be read. Other bytes leave the fields empty.
+pub(crate) fn image_info_fails(template: &str, bytes: &[u8]) -> bool {
+    template.contains("${imageInfo.")
+        && imagesize::image_type(bytes).is_ok_and(|kind| image_format(kind).is_some())
+        && image_info(bytes).is_none()
+}
+
+/// The name OSS gives an image format in `imageInfo.format`, for the formats it reads.
+fn image_format(kind: imagesize::ImageType) -> Option<&'static str> {
     use imagesize::ImageType;
-    let format = match imagesize::image_type(bytes).ok()? {
+    Some(match kind {
         ImageType::Jpeg => "jpg",
         ImageType::Png => "png",
         ImageType::Gif => "gif",
@@ -108,7 +117,12 @@ pub(crate) fn image_info(bytes: &[u8]) -> Option<(u32, u32, &'static str)> {
         ImageType::Tiff => "tiff",
         ImageType::Heif(_) => "heic",
         _ => return None,
-    };
+    })
+}
+
+/// Height, width and format of an image OSS reads `imageInfo` from; `None` for anything else.
+pub(crate) fn image_info(bytes: &[u8]) -> Option<(u32, u32, &'static str)> {
+    let format = image_format(imagesize::image_type(bytes).ok()?)?;
     let size = imagesize::blob_size(bytes).ok()?;
     let height = u32::try_from(size.height).ok()?;
     let width = u32::try_from(size.width).ok()?;

@@ -10,12 +10,14 @@ use http::header::{CONTENT_TYPE, ETAG};
 use http::{HeaderMap, HeaderName, StatusCode};
 
 use crate::callback::{
-    CALLBACK_FAILED_EC, CallbackRequest, ParameterSources, Simulation, object_info, refusal,
+    CALLBACK_FAILED_EC, CallbackRequest, ParameterSources, Simulation, image_info_fails,
+    object_info, refusal,
 };
 use crate::events::{AttemptEvent, CallbackEvent, Event, FailureEvent, RuleEvent, now_ms};
 use crate::responses::{ErrorReply, reply, set};
 use crate::state::{AppState, CRC64, Ctx};
 use crate::store::{Blob, Meta, Object};
+use oss_callback::CallbackFailed;
 
 /// An object ready to store.
 #[derive(Debug)]
@@ -107,7 +109,10 @@ pub(crate) async fn store(
         return object_headers(response, &object, upload.content_md5.as_deref());
     };
     let (param, vars) = (&callback.param, &callback.vars);
-    let simulation = match state.faults.take(&ctx.key) {
+    let fault = state.faults.take(&ctx.key).or_else(|| {
+        image_info_fails(&param.body, &object.bytes).then_some(CallbackFailed::GetImageInfoFailed)
+    });
+    let simulation = match fault {
         Some(fault) => (state.simulator.upload_failing(param, vars, &info, &fault)).await,
         None => state.simulator.upload(param, vars, &info).await,
     };

@@ -75,3 +75,47 @@ async fn an_unknown_fault_is_400_with_the_known_ids_and_delete_clears() {
     assert_eq!(cleared.status, StatusCode::NO_CONTENT);
     assert_eq!(send(Method::GET, &faults, &[], "").await.body, "[]");
 }
+
+#[tokio::test]
+async fn an_unreadable_image_with_image_info_in_the_body_gets_get_image_info_failed() {
+    let (url, _) = start_emulator(Config::default()).await;
+    let server = start_callback_server().await;
+    let callback = |body: &str| {
+        BASE64.encode(format!(
+            r#"{{"callbackUrl":"{server}/counted","callbackBody":"{body}"}}"#
+        ))
+    };
+    let asks = callback("o=${object}&w=${imageInfo.width}");
+    let ignores = callback("o=${object}");
+    // A JPEG's start with no frame header after it: OSS recognises the format, cannot read it.
+    let broken_jpeg: &'static [u8] = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0";
+    let put = |key: &'static str, callback: &str, body: &'static [u8]| {
+        let headers = [("x-oss-callback", callback.to_owned())];
+        let url = format!("{url}/bucket/{key}");
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            send(Method::PUT, &url, &headers, body).await
+        }
+    };
+    let failed = put("broken.jpg", &asks, broken_jpeg).await;
+    assert_eq!(failed.status.as_u16(), 203, "{}", failed.body);
+    assert!(
+        failed
+            .body
+            .contains("<Message>Get image info failed.</Message>"),
+        "{}",
+        failed.body
+    );
+    // Plain text keeps empty image fields; a template without them never reads the image.
+    assert_eq!(
+        put("notes.txt", &asks, b"just text").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        put("broken2.jpg", &ignores, broken_jpeg).await.status,
+        StatusCode::OK
+    );
+    let seen = send(Method::GET, &format!("{server}/counted"), &[], "").await;
+    assert_eq!(seen.body, "2", "the failed one never reached the server");
+}
