@@ -5,10 +5,8 @@
 //! Read at the callback step only: the handlers do not know about faults.
 
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
-use axum::body::Bytes;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -16,7 +14,6 @@ use oss_callback::{CallbackFailed, Catalog};
 use serde::{Deserialize, Serialize};
 
 use crate::responses::set;
-use crate::state::AppState;
 
 /// The path of the fault queue.
 pub const FAULTS_PATH: &str = "/_emulator/api/faults";
@@ -118,20 +115,20 @@ impl Faults {
 }
 
 /// `GET`: the pending faults.
-pub(crate) async fn list(State(state): State<Arc<AppState>>) -> Response {
-    json(StatusCode::OK, &*state.faults.lock())
+pub(crate) fn list(faults: &Faults) -> Response {
+    json(StatusCode::OK, &*faults.lock())
 }
 
 /// `POST`: queue one fault; 400 with the known ids for an unknown one.
-pub(crate) async fn add(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
-    let spec = serde_json::from_slice::<FaultSpec>(&body)
+pub(crate) fn add(faults: &Faults, body: &[u8]) -> Response {
+    let spec = serde_json::from_slice::<FaultSpec>(body)
         .map_err(|err| format!("expected {{\"id\", \"times\", \"key_prefix\"}}: {err}"))
         .and_then(|spec| spec.failure().map(|_| spec));
     match spec {
         Ok(spec) => {
-            let mut faults = state.faults.lock();
-            faults.push(spec);
-            json(StatusCode::CREATED, &*faults)
+            let mut queue = faults.lock();
+            queue.push(spec);
+            json(StatusCode::CREATED, &*queue)
         }
         Err(reason) => {
             let known: Vec<&str> = injectable().collect();
@@ -142,8 +139,8 @@ pub(crate) async fn add(State(state): State<Arc<AppState>>, body: Bytes) -> Resp
 }
 
 /// `DELETE`: clear the queue.
-pub(crate) async fn clear(State(state): State<Arc<AppState>>) -> Response {
-    state.faults.lock().clear();
+pub(crate) fn clear(faults: &Faults) -> Response {
+    faults.lock().clear();
     StatusCode::NO_CONTENT.into_response()
 }
 

@@ -32,7 +32,15 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route(EVENTS_PATH, get(list_events))
         .route(
             FAULTS_PATH,
-            get(faults::list).post(faults::add).delete(faults::clear),
+            get(|State(state): State<Arc<AppState>>| async move { faults::list(&state.faults) })
+                .post(
+                    |State(state): State<Arc<AppState>>, body: axum::body::Bytes| async move {
+                        faults::add(&state.faults, &body)
+                    },
+                )
+                .delete(|State(state): State<Arc<AppState>>| async move {
+                    faults::clear(&state.faults)
+                }),
         )
         .route("/_emulator", get(page::to_index))
         .route(PAGE_PATH, get(page::index))

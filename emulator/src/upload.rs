@@ -55,7 +55,9 @@ pub(crate) fn callback_of(
     ctx: &Ctx,
 ) -> Result<Option<CallbackRequest>, ErrorReply> {
     let sources = |name: &str| ParameterSources {
-        header: crate::ops::header(headers, &format!("x-oss-{name}")),
+        header: headers
+            .get(format!("x-oss-{name}"))
+            .and_then(|value| value.to_str().ok()),
         query: ctx.param(name),
     };
     CallbackRequest::from_sources(sources("callback"), sources("callback-var"))

@@ -5,18 +5,17 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Serialize;
 
 use super::budget::VerifiedMark;
 use super::conns::ConnectionHandle;
-use super::guard::{GuardedBody, check_allowed};
 use super::json_response;
 use super::log::{Admit, Escaped, RateLimit};
 use crate::callback::{CallbackError, OssCallback};
-use crate::guard::{Allowlist, NotAllowed, StoreError};
+use crate::guard::{Allowlist, BodyKeys, NotAllowed, StoreError};
 use crate::verify::{Key, KeySource, VerifyError, verify_with};
 
 /// How [`Callback`] reads and verifies requests. Put it in the request extensions
@@ -362,4 +361,41 @@ impl IntoResponse for CallbackRejection {
         };
         json_response(self.status(), serde_json::to_vec(&body).unwrap_or_default())
     }
+}
+
+/// The verified body [`CallbackGuard`](super::CallbackGuard) hands to [`Callback`] (crate-private: a client cannot
+/// put it in a request).
+#[derive(Clone, Debug)]
+pub(crate) struct GuardedBody(pub(crate) Bytes);
+
+impl GuardedBody {
+    /// Parses as [`Callback`] would after verifying (the type's declared buckets checked).
+    pub(crate) fn parse<T: OssCallback>(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Callback<T>, CallbackRejection> {
+        check_allowed::<T>(None, &self.0)?;
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        T::from_body(content_type, &self.0)
+            .map(Callback)
+            .map_err(CallbackRejection::Body)
+    }
+}
+
+/// Checks `config`'s allowlist, then `T`'s declared buckets, reading the body as `T` does.
+pub(crate) fn check_allowed<T: OssCallback>(
+    config: Option<&Allowlist>,
+    body: &[u8],
+) -> Result<(), CallbackRejection> {
+    let declared = (!T::BUCKETS.is_empty()).then(|| Allowlist::buckets(T::BUCKETS.iter().copied()));
+    let lists = config.into_iter().chain(declared.as_ref());
+    let mut keys = None;
+    for list in lists.filter(|l| !l.is_empty()) {
+        let keys = keys.get_or_insert_with(BodyKeys::of::<T>);
+        list.check(T::BODY_TYPE, body, keys)
+            .map_err(CallbackRejection::NotAllowed)?;
+    }
+    Ok(())
 }

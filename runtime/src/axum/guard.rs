@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::extract::{Callback, CallbackConfig, CallbackRejection, read_verified};
+use super::extract::{CallbackConfig, CallbackRejection, GuardedBody, read_verified};
 use super::log::{Admit, RateLimit};
 use crate::callback::{BodyType, CallbackError, OssCallback};
 use crate::guard::{
@@ -378,41 +378,4 @@ fn log_store_error(message: &str) {
             "the replay store is unreachable: {message}"
         );
     }
-}
-
-/// The verified body [`CallbackGuard`] hands to [`Callback`] (crate-private: a client cannot
-/// put it in a request).
-#[derive(Clone, Debug)]
-pub(crate) struct GuardedBody(Bytes);
-
-impl GuardedBody {
-    /// Parses as [`Callback`] would after verifying (the type's declared buckets checked).
-    pub(crate) fn parse<T: OssCallback>(
-        &self,
-        headers: &HeaderMap,
-    ) -> Result<Callback<T>, CallbackRejection> {
-        check_allowed::<T>(None, &self.0)?;
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
-        T::from_body(content_type, &self.0)
-            .map(Callback)
-            .map_err(CallbackRejection::Body)
-    }
-}
-
-/// Checks `config`'s allowlist, then `T`'s declared buckets, reading the body as `T` does.
-pub(crate) fn check_allowed<T: OssCallback>(
-    config: Option<&Allowlist>,
-    body: &[u8],
-) -> Result<(), CallbackRejection> {
-    let declared = (!T::BUCKETS.is_empty()).then(|| Allowlist::buckets(T::BUCKETS.iter().copied()));
-    let lists = config.into_iter().chain(declared.as_ref());
-    let mut keys = None;
-    for list in lists.filter(|l| !l.is_empty()) {
-        let keys = keys.get_or_insert_with(BodyKeys::of::<T>);
-        list.check(T::BODY_TYPE, body, keys)
-            .map_err(CallbackRejection::NotAllowed)?;
-    }
-    Ok(())
 }
