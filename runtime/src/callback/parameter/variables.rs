@@ -130,12 +130,17 @@ impl CallbackVariables {
     }
 
     /// Reads the JSON an uploader base64-encodes (`{"x:uid":"42"}`), checked as OSS checks
-    /// it: every key is `x:` and lowercase; numbers and booleans are kept as written.
+    /// it: an `x:` key is lowercase; numbers and booleans are kept as written. A key without
+    /// `x:` is not a variable and is skipped: OSS accepts such a var and goes on to call back
+    /// (oss2's own `test_sign_url_with_callback`, written against OSS, sends one: 203).
     pub fn from_json(json: &str) -> Result<CallbackVariables, ParameterError> {
         let object = json_object(json, "callback-var")?;
         let mut variables = CallbackVariables::new();
         for (key, value) in object {
-            if !key.strip_prefix("x:").is_some_and(is_custom_key) {
+            let Some(name) = key.strip_prefix("x:") else {
+                continue;
+            };
+            if !is_custom_key(name) {
                 return Err(ParameterError::InvalidCustomVariable { key });
             }
             let value = match value {
