@@ -66,6 +66,9 @@ pub(crate) enum Credential {
         signature: String,
         /// Whether it came in the query (presigned).
         in_query: bool,
+        /// A presigned URL's end (`x-oss-date` + `x-oss-expires`), seconds since the epoch;
+        /// `Some(0)` when they cannot be read (so it is expired).
+        expires_at: Option<u64>,
     },
 }
 
@@ -153,9 +156,34 @@ pub(crate) fn credential(request: &Signed<'_>) -> Result<Credential, ErrorReply>
             additional_headers: list(request.param("x-oss-additional-headers").unwrap_or("")),
             signature: signature.to_owned(),
             in_query: true,
+            expires_at: request
+                .param("x-oss-expires")
+                .map(|expires| presigned_end(request.param("x-oss-date"), expires).unwrap_or(0)),
         });
     }
     Ok(Credential::None)
+}
+
+/// When a V4 presigned URL expires: its `x-oss-date` (`20240102T030405Z`) plus `x-oss-expires`
+/// seconds.
+fn presigned_end(date: Option<&str>, expires: &str) -> Option<u64> {
+    let date = date?.as_bytes();
+    let part = |range: std::ops::Range<usize>| std::str::from_utf8(date.get(range)?).ok();
+    if date.len() != 16 || date.get(8) != Some(&b'T') || date.get(15) != Some(&b'Z') {
+        return None;
+    }
+    let rfc3339 = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        part(0..4)?,
+        part(4..6)?,
+        part(6..8)?,
+        part(9..11)?,
+        part(11..13)?,
+        part(13..15)?
+    );
+    let start = humantime::parse_rfc3339(&rfc3339).ok()?;
+    let start = start.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    start.checked_add(expires.parse().ok()?)
 }
 
 /// `Credential=ak/scope,AdditionalHeaders=a;b,Signature=hex`.
@@ -182,6 +210,7 @@ fn v4_header(rest: &str) -> Result<Credential, ErrorReply> {
         additional_headers: additional,
         signature: signature.ok_or_else(invalid)?.to_owned(),
         in_query: false,
+        expires_at: None,
     })
 }
 
@@ -216,6 +245,7 @@ pub(crate) fn verify(
             additional_headers,
             signature,
             in_query,
+            ..
         } => {
             let string_to_sign = v4_string_to_sign(request, scope, additional_headers, *in_query);
             let expected = v4_signature(&key.secret, scope, &string_to_sign);
@@ -254,7 +284,14 @@ pub(crate) fn check_time(
             Ok(expires) if expires >= now_secs => Ok(()),
             _ => Err(ErrorReply::access_denied("Request has expired.")),
         },
-        Credential::V4 { in_query: true, .. } => Ok(()),
+        Credential::V4 {
+            in_query: true,
+            expires_at,
+            ..
+        } => match expires_at {
+            Some(end) if *end < now_secs => Err(ErrorReply::access_denied("Request has expired.")),
+            _ => Ok(()),
+        },
         Credential::V1 { .. } | Credential::V4 { .. } => {
             let date = headers
                 .get("x-oss-date")

@@ -55,6 +55,7 @@ fn v4_header_names_scope_additional_headers_and_signature() {
             additional_headers: vec!["host".to_owned()],
             signature: "abc".to_owned(),
             in_query: false,
+            expires_at: None,
         })
     );
 }
@@ -171,4 +172,17 @@ fn access_keys_parse_from_id_colon_secret() {
     assert!("id:secret".parse::<AccessKey>().is_ok());
     assert!("nocolon".parse::<AccessKey>().is_err());
     assert!(":secret".parse::<AccessKey>().is_err());
+}
+
+#[test]
+fn a_v4_presigned_url_ends_at_its_date_plus_its_expires() {
+    // 2024-01-02T03:04:05Z is 1704164645.
+    assert_eq!(
+        presigned_end(Some("20240102T030405Z"), "60"),
+        Some(1_704_164_705)
+    );
+    assert_eq!(presigned_end(Some("2024-01-02T03:04:05Z"), "60"), None);
+    assert_eq!(presigned_end(Some("20240102T030405Z"), "soon"), None);
+    assert_eq!(presigned_end(None, "60"), None);
+    assert_eq!(presigned_end(Some("2024010\u{e9}T03040Z"), "60"), None);
 }
