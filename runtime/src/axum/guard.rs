@@ -44,7 +44,7 @@ pub const REPLAY_WAIT: Duration = Duration::from_secs(5);
 /// 5xx status is not kept (the handler did not finish its work: a copy may run it again).
 ///
 /// It reads and verifies the body itself (with its [`CallbackConfig`]) and hands the verified
-/// bytes to [`Callback`] through the request's extensions, so the extractor parses without
+/// bytes to [`Callback`](super::Callback) through the request's extensions, so the extractor parses without
 /// reading or verifying again. Put it on the route, inside [`warn_when_slow`](super::warn_when_slow):
 ///
 /// ```no_run
