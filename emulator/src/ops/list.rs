@@ -153,10 +153,7 @@ fn params(ctx: &Ctx) -> Result<Params<'_>, ErrorReply> {
 /// ListObjects (GetBucket).
 pub(crate) async fn objects_v1(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    if let Err(error) = existing_bucket(&state, ctx) {
-        return ctx.error(&error);
-    }
-    let p = match params(ctx) {
+    let p = match existing_bucket(&state, ctx).and_then(|_| params(ctx)) {
         Ok(p) => p,
         Err(error) => return ctx.error(&error),
     };
@@ -185,10 +182,7 @@ pub(crate) async fn objects_v1(state: Arc<AppState>, call: Call) -> Response {
 /// ListObjectsV2: the continuation token is the last key given (opaque to clients).
 pub(crate) async fn objects_v2(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    if let Err(error) = existing_bucket(&state, ctx) {
-        return ctx.error(&error);
-    }
-    let p = match params(ctx) {
+    let p = match existing_bucket(&state, ctx).and_then(|_| params(ctx)) {
         Ok(p) => p,
         Err(error) => return ctx.error(&error),
     };

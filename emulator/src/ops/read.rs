@@ -11,7 +11,7 @@ use http::{HeaderMap, HeaderName, StatusCode};
 
 use crate::ops::{Call, empty, existing_bucket, header, meta, store_error};
 use crate::responses::{ErrorReply, reply, set};
-use crate::state::AppState;
+use crate::state::{AppState, CRC64};
 use crate::store::{Kind, Meta};
 
 /// The query parameters that override a header of a GetObject answer.
@@ -52,11 +52,7 @@ pub(crate) async fn object_meta(state: Arc<AppState>, call: Call) -> Response {
         LAST_MODIFIED,
         &httpdate::fmt_http_date(meta.last_modified),
     );
-    set(
-        headers,
-        HeaderName::from_static("x-oss-hash-crc64ecma"),
-        &meta.crc64.to_string(),
-    );
+    set(headers, CRC64, &meta.crc64.to_string());
     response
 }
 
