@@ -49,6 +49,8 @@ pub enum RequestCheck {
     BodyTypeUnsupported,
     /// `callbackSNI`, when given, is a JSON boolean.
     SniInvalid,
+    /// `signatureVersion`, when given, is a string.
+    SignatureVersionInvalid,
     /// `callbackBody` writes every variable as `${name}`.
     BodySyntax,
     /// The base64 `callback-var` is at most 5 KB.
@@ -59,7 +61,7 @@ pub enum RequestCheck {
 
 impl RequestCheck {
     /// Every check, in OSS's order.
-    pub const ALL: [RequestCheck; 17] = [
+    pub const ALL: [RequestCheck; 18] = [
         RequestCheck::CallbackTwice,
         RequestCheck::CallbackVarTwice,
         RequestCheck::CallbackTooLong,
@@ -74,6 +76,7 @@ impl RequestCheck {
         RequestCheck::BodyTypeNotString,
         RequestCheck::BodyTypeUnsupported,
         RequestCheck::SniInvalid,
+        RequestCheck::SignatureVersionInvalid,
         RequestCheck::BodySyntax,
         RequestCheck::VarTooLong,
         RequestCheck::VarNotJson,
@@ -97,6 +100,7 @@ impl RequestCheck {
             RequestCheck::BodyTypeNotString => "body_type_not_string",
             RequestCheck::BodyTypeUnsupported => "body_type_unsupported",
             RequestCheck::SniInvalid => "sni_invalid",
+            RequestCheck::SignatureVersionInvalid => "signature_version_invalid",
             RequestCheck::BodySyntax => "body_syntax",
             RequestCheck::VarTooLong => "var_too_long",
             RequestCheck::VarNotJson => "var_not_json",
@@ -145,6 +149,9 @@ impl RequestCheck {
                 "`callbackBodyType` is `application/x-www-form-urlencoded` or `application/json`"
             }
             RequestCheck::SniInvalid => "`callbackSNI`, when given, is `true` or `false`",
+            RequestCheck::SignatureVersionInvalid => {
+                "`signatureVersion`, when given, is a string naming a signature version"
+            }
             RequestCheck::BodySyntax => "every variable of `callbackBody` is written `${name}`",
             RequestCheck::VarTooLong => "the base64 `callback-var` is at most 5 KB",
             RequestCheck::VarNotJson => {

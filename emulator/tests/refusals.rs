@@ -95,6 +95,14 @@ fn rows() -> Vec<(String, Option<String>, &'static str, &'static str)> {
             "0007-00000105",
         ),
         (
+            cb(
+                r#"{"callbackUrl":"http://a.example/","callbackBody":"a=1","signatureVersion":123}"#,
+            ),
+            None,
+            "The callback signature version is invalid.",
+            "",
+        ),
+        (
             good.clone(),
             Some("A".repeat(5 * 1024 + 4)),
             "The length of callback var exceed max value.",
@@ -131,8 +139,14 @@ async fn each_documented_refusal_is_answered_with_osss_message_and_ec() {
             "{message}: {}",
             answer.body
         );
-        assert!(answer.body.contains(&format!("<EC>{ec}</EC>")), "{message}");
-        assert_eq!(answer.header("x-oss-ec"), Some(ec), "{message}");
+        // OSS publishes no EC for some rows: then none is made up.
+        if ec.is_empty() {
+            assert!(!answer.body.contains("<EC>"), "{message}: {}", answer.body);
+            assert_eq!(answer.header("x-oss-ec"), None, "{message}");
+        } else {
+            assert!(answer.body.contains(&format!("<EC>{ec}</EC>")), "{message}");
+            assert_eq!(answer.header("x-oss-ec"), Some(ec), "{message}");
+        }
         // The var's own checks name it; every other check names the callback.
         let argument = if var.is_some() && message.contains(" var ") {
             "callback-var"
@@ -141,7 +155,7 @@ async fn each_documented_refusal_is_answered_with_osss_message_and_ec() {
         };
         assert!(
             answer.body.contains(&format!(
-                "</HostId>\n  <ArgumentName>{argument}</ArgumentName>\n  <EC>"
+                "</HostId>\n  <ArgumentName>{argument}</ArgumentName>\n"
             )),
             "{message}: {}",
             answer.body

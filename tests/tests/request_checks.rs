@@ -75,6 +75,10 @@ fn each_bad_configuration_gets_its_entry() {
             "callback_sni_invalid",
         ),
         (
+            r#"{"callbackUrl":"http://a/","callbackBody":"a=1","signatureVersion":123}"#,
+            "callback_signature_version_invalid",
+        ),
+        (
             r#"{"callbackUrl":"http://a/","callbackBody":"o=$ {object}"}"#,
             "left_brace_not_adjacent",
         ),
@@ -90,6 +94,15 @@ fn each_bad_configuration_gets_its_entry() {
     for (json, id) in cases {
         assert_eq!(json_refusal(json), id, "{json}");
     }
+    // A signature version given as a string passes OSS's check.
+    check_upload(
+        ParameterSources::header(&b64(
+            r#"{"callbackUrl":"http://a.example/","callbackBody":"a=1","signatureVersion":"1.0"}"#,
+        )),
+        ParameterSources::default(),
+        PrivateAddresses::Refuse,
+    )
+    .unwrap();
     assert_eq!(refusal("%%%", None).0, "callback_not_base64");
     assert_eq!(
         refusal(&"A".repeat(5 * 1024 + 4), None).0,

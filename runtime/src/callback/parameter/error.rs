@@ -104,6 +104,12 @@ pub enum ParameterError {
         /// The value given, as JSON.
         value: String,
     },
+    /// `signatureVersion` is not a string (OSS's page for "The callback signature version is
+    /// invalid." shows a number).
+    InvalidSignatureVersion {
+        /// The value given, as JSON.
+        value: String,
+    },
     /// A `$` of `callbackBody` is separated from its `{` (EC `0007-00000105`).
     BraceNotAdjacent {
         /// Byte offset of the `$`.
@@ -147,6 +153,7 @@ impl ParameterError {
             ParameterError::BodyTypeNotString { .. } => RequestCheck::BodyTypeNotString,
             ParameterError::InvalidBodyType { .. } => RequestCheck::BodyTypeUnsupported,
             ParameterError::InvalidSni { .. } => RequestCheck::SniInvalid,
+            ParameterError::InvalidSignatureVersion { .. } => RequestCheck::SignatureVersionInvalid,
             ParameterError::BraceNotAdjacent { .. }
             | ParameterError::InvalidTemplate(TemplateError::Unclosed { .. }) => {
                 RequestCheck::BodySyntax
@@ -283,6 +290,9 @@ impl fmt::Display for ParameterError {
             }
             ParameterError::InvalidSni { value } => {
                 write!(f, "The callbackSNI {value} is not true or false.")
+            }
+            ParameterError::InvalidSignatureVersion { value } => {
+                write!(f, "The signatureVersion {value} is not a string.")
             }
             ParameterError::BraceNotAdjacent { at } => write!(
                 f,

@@ -241,12 +241,16 @@ impl CallbackParameter {
             Some(Value::String(body)) => body.clone(),
             Some(_) => return Err(ParameterError::BodyNotString),
         };
+        // In OSS's order (see `RequestCheck`): body type, SNI, then the signature version.
+        let body_type = read_body_type(object.get("callbackBodyType"))?;
+        let sni = read_sni(object.get("callbackSNI"))?;
+        check_signature_version(object.get("signatureVersion"))?;
         let param = CallbackParameter {
             urls,
             host,
             body,
-            body_type: read_body_type(object.get("callbackBodyType"))?,
-            sni: read_sni(object.get("callbackSNI"))?,
+            body_type,
+            sni,
             additional_headers: read_additional_headers(object.get("additionalHeaders"))?,
         };
         param.check_host_and_body()?;
@@ -337,6 +341,17 @@ fn read_sni(value: Option<&Value>) -> Result<bool, ParameterError> {
         None => Ok(false),
         Some(Value::Bool(sni)) => Ok(*sni),
         Some(other) => Err(ParameterError::InvalidSni {
+            value: other.to_string(),
+        }),
+    }
+}
+
+/// `signatureVersion`: when given, a string. OSS documents the field only by this refusal (a
+/// number is its example); the library's callbacks are signed one way, so the value is not kept.
+fn check_signature_version(value: Option<&Value>) -> Result<(), ParameterError> {
+    match value {
+        None | Some(Value::String(_)) => Ok(()),
+        Some(other) => Err(ParameterError::InvalidSignatureVersion {
             value: other.to_string(),
         }),
     }
