@@ -112,7 +112,7 @@ pub(crate) async fn store(
     };
     let (param, vars) = (&callback.param, &callback.vars);
     let fault = state.faults.take(&ctx.key).or_else(|| {
-        image_info_fails(&param.body, &object.bytes).then_some(CallbackFailed::GetImageInfoFailed)
+        image_info_fails(&param.body, &object.head).then_some(CallbackFailed::GetImageInfoFailed)
     });
     let simulation = match fault {
         Some(fault) => (state.simulator.upload_failing(param, vars, &info, &fault)).await,
