@@ -8,7 +8,6 @@ use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 
 use crate::checksum;
-use crate::ops::refusal_of;
 use crate::responses::ErrorReply;
 use crate::store::{Blob, BlobWriter, Store, StoreError};
 
@@ -67,7 +66,7 @@ pub(crate) async fn ingest_stream<E>(
     limit: u64,
     expected_md5: Option<[u8; 16]>,
 ) -> Result<Staged, ErrorReply> {
-    let refused = |error| refusal_of(error, store.max_bytes());
+    let refused = |error| ErrorReply::of_store(error, store.max_bytes());
     let mut writer = store.writer().map_err(refused)?;
     let mut md5 = md5::Context::new();
     let mut crc = checksum::Crc64::new();

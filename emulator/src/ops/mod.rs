@@ -160,43 +160,7 @@ pub(crate) fn store_error(state: &AppState, ctx: &Ctx, error: StoreError) -> Res
 
 /// The store's refusal as OSS's error.
 pub(crate) fn store_reply(state: &AppState, error: StoreError) -> ErrorReply {
-    refusal_of(error, state.store.max_bytes())
-}
-
-/// The store's refusal as OSS's error, for a store bound to `max_bytes`.
-pub(crate) fn refusal_of(error: StoreError, max_bytes: u64) -> ErrorReply {
-    match error {
-        StoreError::TooLarge => ErrorReply::entity_too_large(max_bytes),
-        StoreError::NoSuchBucket => ErrorReply::no_such_bucket(),
-        StoreError::BucketNotEmpty => ErrorReply::new(
-            StatusCode::CONFLICT,
-            "BucketNotEmpty",
-            "The bucket you tried to delete is not empty.",
-        ),
-        StoreError::NoSuchKey => ErrorReply::no_such_key(),
-        StoreError::NoSuchUpload => ErrorReply::no_such_upload(),
-        StoreError::PositionNotEqualToLength(_) => ErrorReply::new(
-            StatusCode::CONFLICT,
-            "PositionNotEqualToLength",
-            "Position is not equal to file length",
-        ),
-        StoreError::ObjectNotAppendable => ErrorReply::new(
-            StatusCode::CONFLICT,
-            "ObjectNotAppendable",
-            "The operation is not valid for the object's state",
-        ),
-        // OSS's answer when it cannot store, with the emulator's reason.
-        StoreError::DiskFull => ErrorReply::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "We encountered an internal error. Please try again. (The emulator's disk is full.)",
-        ),
-        StoreError::Io => ErrorReply::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "We encountered an internal error. Please try again.",
-        ),
-    }
+    ErrorReply::of_store(error, state.store.max_bytes())
 }
 
 /// The largest XML body read (DeleteMultipleObjects, ACL, tagging, configurations).

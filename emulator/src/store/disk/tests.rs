@@ -176,7 +176,7 @@ fn parts_join_with_their_crc_and_an_upload_survives_a_restart() {
 fn a_full_disk_is_its_own_refusal() {
     let full = std::io::Error::from_raw_os_error(28);
     assert_eq!(StoreError::io(full), StoreError::DiskFull);
-    let reply = crate::ops::refusal_of(StoreError::DiskFull, u64::MAX);
+    let reply = crate::responses::ErrorReply::of_store(StoreError::DiskFull, u64::MAX);
     assert_eq!(reply.status, http::StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(reply.code, "InternalError");
 }
