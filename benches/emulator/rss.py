@@ -7,7 +7,8 @@ bytes are generated as they are sent: this script holds a few MiB), and prints t
 (VmHWM) and its growth over idle. Issue 20's target: growth under 64 MiB. Exit 1 above it.
 
 Usage: benches/emulator/rss.py [--binary target/release/oss-callback] [--multipart-mib 1024]
-                               [--part-mib 16] [--single-mib 512]
+                               [--part-mib 16] [--single-mib 512] [--in-memory]
+--in-memory runs the memory store instead (bound raised to fit), the baseline to compare with.
 Needs python3 with oss2 (e.g. the venv .ci/run makes: target/sdk/venv/bin/python).
 """
 
@@ -67,11 +68,16 @@ def main():
     parser.add_argument("--multipart-mib", type=int, default=1024)
     parser.add_argument("--part-mib", type=int, default=16)
     parser.add_argument("--single-mib", type=int, default=512)
+    parser.add_argument("--in-memory", action="store_true")
     args = parser.parse_args()
 
     data_dir = tempfile.mkdtemp(prefix="emulate-rss-", dir=os.environ.get("TMPDIR"))
+    store = ["--data-dir", data_dir]
+    if args.in_memory:
+        bound = (args.multipart_mib + args.single_mib + 1) * MIB
+        store = ["--in-memory", "--max-bytes", str(bound)]
     emulator = subprocess.Popen(
-        [args.binary, "emulate", "--addr", "127.0.0.1:0", "--data-dir", data_dir],
+        [args.binary, "emulate", "--addr", "127.0.0.1:0", *store],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -127,6 +133,7 @@ def main():
         shutil.rmtree(data_dir, ignore_errors=True)
 
     growth_mib = (peak - idle) / 1024
+    print(f"store               {'memory' if args.in_memory else 'disk'}")
     print(f"idle RSS            {idle / 1024:8.1f} MiB")
     print(f"peak RSS (VmHWM)    {peak / 1024:8.1f} MiB (sampled VmRSS peak {peak_sampled[0] / 1024:.1f} MiB)")
     print(f"growth over idle    {growth_mib:8.1f} MiB (target < {TARGET_MIB} MiB)")
