@@ -23,7 +23,10 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<()> 
     }
     for folder in files(&layout.folder("objects"))? {
         for object in records::<ObjectRecord>(&folder)? {
-            let blob = body(layout, object.body.as_deref(), object.meta.size, &mut named);
+            let Some(blob) = body(layout, object.body.as_deref(), object.meta.size, &mut named)
+            else {
+                continue;
+            };
             index
                 .put(&object.bucket, &object.key, blob, object.meta)
                 .map_err(refused)?;
@@ -32,7 +35,9 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<()> 
     for upload in records::<UploadRecord>(&layout.folder("uploads"))? {
         let mut parts = BTreeMap::new();
         for (number, part) in upload.parts {
-            let blob = body(layout, part.body.as_deref(), part.size, &mut named);
+            let Some(blob) = body(layout, part.body.as_deref(), part.size, &mut named) else {
+                continue;
+            };
             let part = Part {
                 blob,
                 md5: part.md5,
@@ -60,13 +65,24 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<()> 
     Ok(())
 }
 
-/// The blob of body file `name` (`None`: empty), noted as named.
-fn body(layout: &Layout, name: Option<&str>, size: u64, named: &mut HashSet<String>) -> Blob {
+/// The blob of body file `name` (`None`: empty), noted as named; `None` for a name that is
+/// not a plain file name (only a hand-edited record has one: it is skipped).
+fn body(
+    layout: &Layout,
+    name: Option<&str>,
+    size: u64,
+    named: &mut HashSet<String>,
+) -> Option<Blob> {
     match name {
-        None => Blob::default(),
+        None => Some(Blob::default()),
+        Some(name) if name.contains(['/', '\\']) || name.starts_with('.') => {
+            tracing::warn!(name, "record skipped: it names a body outside bodies/");
+            None
+        }
         Some(name) => {
             named.insert(name.to_owned());
-            Blob::File(Arc::new(BodyFile::new(layout.body(name), size, true)))
+            let file = BodyFile::new(layout.body(name), size, true);
+            Some(Blob::File(Arc::new(file)))
         }
     }
 }
