@@ -47,6 +47,11 @@ pub(crate) struct Args {
     /// --max-bytes, 256 MiB by default).
     #[arg(long)]
     in_memory: bool,
+    /// Do not fsync bodies and metadata before renaming them into place: a kill still leaves
+    /// the old object or the new one, but a power loss may lose the newest writes. Faster
+    /// for many small uploads.
+    #[arg(long, conflicts_with = "in_memory")]
+    no_fsync: bool,
     /// The bound on all stored bytes (objects and parts). On disk, no bound by default
     /// beyond the disk itself; a full disk is answered with OSS's InternalError.
     #[arg(long)]
@@ -76,6 +81,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     let config = Config {
         domain: args.domain.clone(),
         max_bytes: args.max_bytes,
+        fsync: !args.no_fsync,
         storage: match (&args.data_dir, args.in_memory) {
             (_, true) => Storage::Memory,
             (Some(dir), false) => Storage::Directory(dir.clone()),

@@ -2,6 +2,7 @@
 //! the middle of an overwrite leaves the old object, the other objects and the listing as
 //! they were.
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -15,10 +16,21 @@ struct Emulator {
 }
 
 impl Emulator {
-    fn start(dir: &Path) -> Emulator {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_oss-callback"))
-            .args(["emulate", "--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(dir)
+    fn start(dir: &Path, options: &[&str]) -> Emulator {
+        let mut args = vec![OsString::from("--data-dir"), dir.into()];
+        args.extend(options.iter().map(OsString::from));
+        Emulator::spawn(&args, None)
+    }
+
+    /// Runs `emulate ARGS` on any free port, with `TMPDIR` when given.
+    fn spawn(args: &[OsString], tmpdir: Option<&Path>) -> Emulator {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_oss-callback"));
+        if let Some(tmpdir) = tmpdir {
+            command.env("TMPDIR", tmpdir);
+        }
+        let mut child = command
+            .args(["emulate", "--addr", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -134,8 +146,19 @@ fn snapshot(emulator: &Emulator, keys: &[&str]) -> Vec<Reply> {
 #[cfg(unix)]
 #[test]
 fn a_sigkill_during_an_overwrite_leaves_the_old_object_and_everything_else() {
-    let dir = data_dir("kill");
-    let emulator = Emulator::start(&dir);
+    killed_during_an_overwrite("kill", &[]);
+}
+
+/// Without fsync too: the page cache outlives the process.
+#[cfg(unix)]
+#[test]
+fn without_fsync_a_sigkill_during_an_overwrite_leaves_the_old_object_too() {
+    killed_during_an_overwrite("kill-no-fsync", &["--no-fsync"]);
+}
+
+fn killed_during_an_overwrite(name: &str, options: &[&str]) {
+    let dir = data_dir(name);
+    let emulator = Emulator::start(&dir, options);
     let keys = ["a.txt", "dir/b.bin", "victim.jpg"];
     for (n, key) in keys.iter().enumerate() {
         let body = format!("body {n} of {key}").repeat(1000);
@@ -193,7 +216,7 @@ fn a_sigkill_during_an_overwrite_leaves_the_old_object_and_everything_else() {
     drop(slow);
     assert!(!files(&temp).is_empty(), "the kill left the partial body");
 
-    let emulator = Emulator::start(&dir);
+    let emulator = Emulator::start(&dir, options);
     assert!(files(&temp).is_empty(), "temp files are removed at start");
     assert_eq!(snapshot(&emulator, &keys), before);
     let listing = &before[0].body;
@@ -211,7 +234,7 @@ fn a_sigkill_during_an_overwrite_leaves_the_old_object_and_everything_else() {
 #[test]
 fn a_restart_keeps_buckets_objects_metadata_events_and_an_unfinished_upload() {
     let dir = data_dir("restart");
-    let emulator = Emulator::start(&dir);
+    let emulator = Emulator::start(&dir, &[]);
     let created = emulator.send("PUT", "/albums/", &[("x-oss-acl", "public-read")], b"");
     assert_eq!(created.status, 200, "{created:?}");
     let put = emulator.send(
@@ -252,7 +275,7 @@ fn a_restart_keeps_buckets_objects_metadata_events_and_an_unfinished_upload() {
     let events_before = emulator.send("GET", "/_emulator/api/events", &[], b"").body;
     emulator.kill();
 
-    let emulator = Emulator::start(&dir);
+    let emulator = Emulator::start(&dir, &[]);
     assert_eq!(reads(&emulator), before);
     let events: serde_json::Value =
         serde_json::from_str(&emulator.send("GET", "/_emulator/api/events", &[], b"").body)
@@ -283,4 +306,30 @@ fn a_restart_keeps_buckets_objects_metadata_events_and_an_unfinished_upload() {
     assert!(!uploads.body.contains(&id), "{}", uploads.body);
     drop(emulator);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn without_a_data_dir_the_objects_go_to_a_temporary_directory_removed_at_exit() {
+    let temp = data_dir("temporary");
+    std::fs::create_dir_all(&temp).unwrap();
+    let emulator = Emulator::spawn(&[], Some(&temp));
+    let put = emulator.send("PUT", "/photos/a.txt", &[], b"kept for this run");
+    assert_eq!(put.status, 200, "{put:?}");
+    let bodies: Vec<PathBuf> = files(&temp)
+        .into_iter()
+        .filter(|f| f.parent().is_some_and(|p| p.ends_with("bodies")))
+        .collect();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    assert_eq!(std::fs::read(&bodies[0]).unwrap(), b"kept for this run");
+    let mut emulator = emulator;
+    let stopped = Command::new("kill")
+        .args(["-TERM", &emulator.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    assert_eq!(emulator.child.wait().unwrap().code(), Some(0));
+    let left: Vec<_> = std::fs::read_dir(&temp).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+    let _ = std::fs::remove_dir_all(&temp);
 }

@@ -93,6 +93,11 @@ pub struct Config {
     pub max_bytes: Option<u64>,
     /// Where objects, buckets, uploads and events are kept.
     pub storage: Storage,
+    /// On disk: flush each body and record to the disk before renaming it into place
+    /// (default `true`). Without it a kill still leaves the old object or the new one (the
+    /// page cache survives the process), but a power loss may lose the newest writes; small
+    /// uploads are several times faster.
+    pub fsync: bool,
     /// Check signatures against this key pair; `None` accepts any AccessKey.
     pub access_key: Option<AccessKey>,
     /// Create a bucket on the first object written to it (default `true`: SDK samples and
@@ -112,6 +117,7 @@ impl Default for Config {
             domain: None,
             max_bytes: None,
             storage: Storage::default(),
+            fsync: true,
             access_key: None,
             auto_create_buckets: true,
             strict: false,

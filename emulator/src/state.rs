@@ -12,7 +12,7 @@ use crate::callback::{PrivateAddresses, Simulator};
 use crate::events::Events;
 use crate::faults::Faults;
 use crate::responses::ErrorReply;
-use crate::store::{DiskStore, MemoryStore, Store};
+use crate::store::{DiskOptions, DiskStore, MemoryStore, Store};
 use crate::{Config, KEY_PATH, Storage};
 
 /// `x-oss-hash-crc64ecma`.
@@ -60,7 +60,11 @@ impl AppState {
 fn open_store(config: &Config) -> std::io::Result<(Box<dyn Store>, Option<PathBuf>)> {
     /// The bound of the memory store when none is given.
     const MEMORY_DEFAULT: u64 = 256 * 1024 * 1024;
-    let unbounded = config.max_bytes.unwrap_or(u64::MAX);
+    let options = |temporary| DiskOptions {
+        max_bytes: config.max_bytes.unwrap_or(u64::MAX),
+        temporary,
+        fsync: config.fsync,
+    };
     Ok(match &config.storage {
         Storage::Memory => {
             let max = config.max_bytes.unwrap_or(MEMORY_DEFAULT);
@@ -68,10 +72,10 @@ fn open_store(config: &Config) -> std::io::Result<(Box<dyn Store>, Option<PathBu
         }
         Storage::Temporary => {
             let dir = crate::store::temporary_dir();
-            (Box::new(DiskStore::open(&dir, unbounded, true)?), None)
+            (Box::new(DiskStore::open(&dir, options(true))?), None)
         }
         Storage::Directory(dir) => {
-            let store = DiskStore::open(dir, unbounded, false).map_err(|err| {
+            let store = DiskStore::open(dir, options(false)).map_err(|err| {
                 let message = format!("data directory {}: {err}", dir.display());
                 std::io::Error::new(err.kind(), message)
             })?;

@@ -18,7 +18,7 @@ use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use self::blob::{Blob, BodyFile};
-pub(crate) use self::disk::{DiskStore, temporary_dir};
+pub(crate) use self::disk::{DiskOptions, DiskStore, temporary_dir};
 pub(crate) use self::memory::MemoryStore;
 
 /// A body coming out of the store.

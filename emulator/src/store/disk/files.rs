@@ -29,6 +29,8 @@ use crate::store::{Bucket, Meta, StoreError};
 pub(super) struct Layout {
     root: PathBuf,
     unique: AtomicU64,
+    /// Whether files are fsynced before they are renamed into place.
+    fsync: bool,
 }
 
 /// An object's record: `objects/<hash of bucket>/<hash of key>.json`.
@@ -66,15 +68,28 @@ pub(super) struct UploadRecord {
 pub(super) type BucketRecord = Bucket;
 
 impl Layout {
-    /// The layout under `root`, its folders created.
-    pub(super) fn create(root: &Path) -> std::io::Result<Layout> {
+    /// The layout under `root`, its folders created; `fsync`: flush each file to the disk
+    /// before renaming it into place.
+    pub(super) fn create(root: &Path, fsync: bool) -> std::io::Result<Layout> {
         for folder in ["tmp", "bodies", "buckets", "objects", "uploads"] {
             std::fs::create_dir_all(root.join(folder))?;
         }
         Ok(Layout {
             root: root.to_owned(),
             unique: AtomicU64::new(0),
+            fsync,
         })
+    }
+
+    /// Flushes `file` to the disk, unless fsync is off. A kill leaves what was written in
+    /// the page cache either way; fsync is what survives a power loss.
+    pub(super) fn sync(&self, file: &File) -> std::io::Result<()> {
+        if self.fsync { file.sync_all() } else { Ok(()) }
+    }
+
+    /// Whether files are fsynced.
+    pub(super) fn fsyncs(&self) -> bool {
+        self.fsync
     }
 
     /// The data directory.
@@ -143,7 +158,7 @@ impl Layout {
         let temp = self.temp();
         let written = File::create(&temp).and_then(|mut file| {
             file.write_all(&json)?;
-            file.sync_all()
+            self.sync(&file)
         });
         let moved = written.and_then(|()| {
             if let Some(parent) = path.parent() {

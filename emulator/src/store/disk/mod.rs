@@ -28,6 +28,17 @@ use super::{
 /// How many locks the writes to records are spread over (by bucket and key).
 const STRIPES: usize = 64;
 
+/// How a [`DiskStore`] keeps its directory.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DiskOptions {
+    /// The bound on stored bytes.
+    pub(crate) max_bytes: u64,
+    /// A directory made for this run, removed with the store.
+    pub(crate) temporary: bool,
+    /// Flush each body and record to the disk before renaming it into place.
+    pub(crate) fsync: bool,
+}
+
 /// The store of `emulate`: everything in a data directory, kept across restarts.
 #[derive(Debug)]
 pub(crate) struct DiskStore {
@@ -42,10 +53,14 @@ pub(crate) struct DiskStore {
 }
 
 impl DiskStore {
-    /// The store kept in `root` (created if needed), holding at most `max_bytes`; a
-    /// `temporary` directory is removed when the store is dropped.
-    pub(crate) fn open(root: &Path, max_bytes: u64, temporary: bool) -> std::io::Result<Self> {
-        let layout = Layout::create(root)?;
+    /// The store kept in `root` (created if needed), as `options` say.
+    pub(crate) fn open(root: &Path, options: DiskOptions) -> std::io::Result<Self> {
+        let DiskOptions {
+            max_bytes,
+            temporary,
+            fsync,
+        } = options;
+        let layout = Layout::create(root, fsync)?;
         // Upload ids are numbered from the clock: a restarted store gives no id twice.
         let first = layout.unique_number();
         let index = MemoryStore::numbering_uploads_from(max_bytes, first);

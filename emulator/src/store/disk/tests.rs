@@ -40,7 +40,12 @@ fn bodies(dir: &Path) -> usize {
 }
 
 fn open(dir: &Path) -> DiskStore {
-    DiskStore::open(dir, u64::MAX, false).unwrap_or_else(|e| panic!("{e}"))
+    let options = DiskOptions {
+        max_bytes: u64::MAX,
+        temporary: false,
+        fsync: true,
+    };
+    DiskStore::open(dir, options).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

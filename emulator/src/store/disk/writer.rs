@@ -12,6 +12,7 @@ use crate::store::{Blob, BlobWriter, BodyFile, StoreError};
 
 /// Writes one body. Dropped unfinished (a refused or broken upload), it removes its file.
 pub(super) struct FileWriter {
+    fsync: bool,
     temp: PathBuf,
     body: PathBuf,
     file: Option<BufWriter<File>>,
@@ -24,6 +25,7 @@ impl FileWriter {
         let temp = layout.temp();
         let file = File::create(&temp).map_err(StoreError::io)?;
         Ok(FileWriter {
+            fsync: layout.fsyncs(),
             body: layout.body(&layout.unique()),
             temp,
             file: Some(BufWriter::with_capacity(64 * 1024, file)),
@@ -47,7 +49,7 @@ impl FileWriter {
         let moved = file
             .into_inner()
             .map_err(std::io::IntoInnerError::into_error)
-            .and_then(|file| file.sync_all())
+            .and_then(|file| if self.fsync { file.sync_all() } else { Ok(()) })
             .and_then(|()| std::fs::rename(&self.temp, &self.body));
         if let Err(error) = moved {
             let _ = std::fs::remove_file(&self.temp);
