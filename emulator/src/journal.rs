@@ -100,3 +100,46 @@ fn write_line<T: Serialize>(file: &mut File, seq: u64, event: &T) -> std::io::Re
     bytes.push(b'\n');
     file.write_all(&bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Seen {
+        n: u64,
+    }
+
+    #[test]
+    fn the_log_keeps_the_newest_events_stays_bounded_and_skips_a_cut_line() {
+        let dir = std::env::temp_dir().join(format!("journal-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(std::fs::create_dir_all(&dir).is_ok());
+        let path = dir.join("events.jsonl");
+        let (mut journal, kept) = Journal::open::<Seen>(&path, 3).unwrap_or_else(|e| panic!("{e}"));
+        assert!(kept.is_empty());
+        let mut ring = VecDeque::new();
+        for seq in 1..=20 {
+            ring.push_back((seq, Seen { n: seq * 10 }));
+            if ring.len() > 3 {
+                ring.pop_front();
+            }
+            journal.append(seq, &Seen { n: seq * 10 }, &ring);
+        }
+        drop(journal);
+        let lines = std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .lines()
+            .count();
+        assert!(lines <= 4 * 3 + 1, "{lines} lines");
+        let cut = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(b"{\"seq\":21,\"n\":"));
+        assert!(cut.is_ok());
+        let (_, kept) = Journal::open::<Seen>(&path, 3).unwrap_or_else(|e| panic!("{e}"));
+        let kept: Vec<(u64, Seen)> = kept.into_iter().collect();
+        assert_eq!(kept, [18, 19, 20].map(|seq| (seq, Seen { n: seq * 10 })));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
