@@ -48,8 +48,8 @@ pub(crate) struct Args {
     #[arg(long)]
     in_memory: bool,
     /// Do not fsync bodies and metadata before renaming them into place: a kill still leaves
-    /// the old object or the new one, but a power loss may lose the newest writes. Faster
-    /// for many small uploads.
+    /// the old object or the new one, but a power loss may lose the newest writes. An upload
+    /// no longer waits for two flushes.
     #[arg(long, conflicts_with = "in_memory")]
     no_fsync: bool,
     /// The bound on all stored bytes (objects and parts). On disk, no bound by default

@@ -95,8 +95,8 @@ pub struct Config {
     pub storage: Storage,
     /// On disk: flush each body and record to the disk before renaming it into place
     /// (default `true`). Without it a kill still leaves the old object or the new one (the
-    /// page cache survives the process), but a power loss may lose the newest writes; small
-    /// uploads are several times faster.
+    /// page cache survives the process), but a power loss may lose the newest writes; an
+    /// upload no longer waits for two flushes.
     pub fsync: bool,
     /// Check signatures against this key pair; `None` accepts any AccessKey.
     pub access_key: Option<AccessKey>,
