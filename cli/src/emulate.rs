@@ -1,7 +1,7 @@
 //! `oss-callback emulate`: a local OSS endpoint that real SDKs upload to, performing the
 //! callbacks as OSS does (the `oss-callback-emulator` crate).
 
-use oss_callback_emulator::{AccessKey, Config, Emulator, FaultSpec};
+use oss_callback_emulator::{AccessKey, Config, Emulator, FaultSpec, Storage};
 
 use crate::Outcome;
 
@@ -38,9 +38,24 @@ pub(crate) struct Args {
     /// Accept virtual-hosted requests for `Host: <bucket>.<DOMAIN>`.
     #[arg(long)]
     domain: Option<String>,
-    /// The bound on all stored bytes.
-    #[arg(long, default_value_t = 256 * 1024 * 1024)]
-    max_bytes: u64,
+    /// Keep buckets, objects, metadata, open multipart uploads and the event log in DIR
+    /// across restarts (created if needed). Without it, a fresh temporary directory is used
+    /// and removed at exit.
+    #[arg(long, value_name = "DIR", conflicts_with = "in_memory")]
+    data_dir: Option<std::path::PathBuf>,
+    /// Keep everything in memory instead of on disk (nothing survives; bounded by
+    /// --max-bytes, 256 MiB by default).
+    #[arg(long)]
+    in_memory: bool,
+    /// Do not fsync bodies and metadata before renaming them into place: a kill still leaves
+    /// the old object or the new one, but a power loss may lose the newest writes. An upload
+    /// no longer waits for two flushes.
+    #[arg(long, conflicts_with = "in_memory")]
+    no_fsync: bool,
+    /// The bound on all stored bytes (objects and parts). On disk, no bound by default
+    /// beyond the disk itself; a full disk is answered with OSS's InternalError.
+    #[arg(long)]
+    max_bytes: Option<u64>,
     /// Check V1 and V4 signatures against this key pair (ID:SECRET); any key by default.
     #[arg(long, value_name = "ID:SECRET")]
     access_key: Option<AccessKey>,
@@ -66,6 +81,12 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
     let config = Config {
         domain: args.domain.clone(),
         max_bytes: args.max_bytes,
+        fsync: !args.no_fsync,
+        storage: match (&args.data_dir, args.in_memory) {
+            (_, true) => Storage::Memory,
+            (Some(dir), false) => Storage::Directory(dir.clone()),
+            (None, false) => Storage::Temporary,
+        },
         access_key: args.access_key.clone(),
         auto_create_buckets: !args.no_auto_create_buckets,
         strict: args.strict,

@@ -90,7 +90,7 @@ pub(crate) fn object_info(
     info.client_ip = client_ip.to_string();
     info.operation = operation.to_owned();
     info.image = None;
-    if let Some((height, width, format)) = image_info(&object.bytes) {
+    if let Some((height, width, format)) = image_info(&object.head) {
         info = info.image(height, width, format);
     }
     info

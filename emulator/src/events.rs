@@ -5,13 +5,13 @@ use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How many events the emulator keeps.
 pub const EVENT_CAPACITY: usize = 256;
 
 /// One thing the emulator saw or did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
     /// A request that stored, read or deleted an object, or was refused.
@@ -48,7 +48,7 @@ pub enum Event {
 }
 
 /// A callback and what came of it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CallbackEvent {
     /// Milliseconds since the Unix epoch.
     pub time_ms: u64,
@@ -82,7 +82,7 @@ pub struct CallbackEvent {
 }
 
 /// A callback failure (203), with what the catalog says about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FailureEvent {
     /// The catalog id, e.g. `response_body_not_valid_json`.
     pub id: String,
@@ -112,7 +112,7 @@ impl FailureEvent {
 }
 
 /// One callback request.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AttemptEvent {
     /// The URL.
     pub url: String,
@@ -136,7 +136,7 @@ pub struct AttemptEvent {
 }
 
 /// One rule of the verdict and its result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleEvent {
     /// The rule's name, e.g. `status_not_200`.
     pub rule: String,
@@ -188,9 +188,24 @@ pub(crate) struct Events {
 struct Ring {
     events: VecDeque<(u64, Event)>,
     last_seq: u64,
+    journal: Option<crate::journal::Journal>,
 }
 
 impl Events {
+    /// The events kept in the log at `path`, recorded there from now on too.
+    pub(crate) fn kept_in(path: &std::path::Path) -> std::io::Result<Events> {
+        let (journal, events) = crate::journal::Journal::open(path, EVENT_CAPACITY)?;
+        let last_seq = events.back().map_or(0, |(seq, _)| *seq);
+        let ring = Ring {
+            events,
+            last_seq,
+            journal: Some(journal),
+        };
+        Ok(Events {
+            inner: Mutex::new(ring),
+        })
+    }
+
     /// Records `event`, dropping the oldest beyond [`EVENT_CAPACITY`].
     pub(crate) fn push(&self, event: Event) {
         let mut ring = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
@@ -200,6 +215,12 @@ impl Events {
         ring.last_seq = ring.last_seq.saturating_add(1);
         let seq = ring.last_seq;
         ring.events.push_back((seq, event));
+        let Ring {
+            events, journal, ..
+        } = &mut *ring;
+        if let (Some(journal), Some((_, event))) = (journal, events.back()) {
+            journal.append(seq, event, events);
+        }
     }
 
     /// The events, oldest first.

@@ -15,13 +15,13 @@
 //!
 //! Operations: PutObject, GetObject, HeadObject, DeleteObject, InitiateMultipartUpload,
 //! UploadPart, CompleteMultipartUpload, AbortMultipartUpload and PostObject, path-style
-//! (`/<bucket>/<key>`) or virtual-hosted (`Host: <bucket>.<domain>`). Objects live in memory.
+//! (`/<bucket>/<key>`) or virtual-hosted (`Host: <bucket>.<domain>`). Objects live on disk
+//! ([`Storage`]), streamed in and out.
 //! `GET /_emulator/callback_pub_key_v1.pem` serves the key the callbacks are signed with (the
 //! emulator names it in `x-oss-pub-key-url`); `GET /_emulator/api/events` lists what happened,
 //! and the page at `/_emulator/` shows it live in a browser, with a form for a direct upload.
 //!
-//! Where real OSS differs: it refuses private callback addresses, signs with its own key, and
-//! keeps objects on disk.
+//! Where real OSS differs: it refuses private callback addresses and signs with its own key.
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -35,6 +35,7 @@ mod callback;
 mod checksum;
 mod events;
 mod faults;
+mod journal;
 mod listen;
 mod ops;
 mod page;
@@ -87,8 +88,16 @@ pub fn operations() -> Vec<&'static str> {
 pub struct Config {
     /// Virtual-hosted style: requests with `Host: <bucket>.<domain>` address `<bucket>`.
     pub domain: Option<String>,
-    /// The bound on all stored bytes (objects and parts); default 256 MiB.
-    pub max_bytes: u64,
+    /// The bound on all stored bytes (objects and parts). `None`: no bound beyond the disk
+    /// for a store on disk, 256 MiB for [`Storage::Memory`].
+    pub max_bytes: Option<u64>,
+    /// Where objects, buckets, uploads and events are kept.
+    pub storage: Storage,
+    /// On disk: flush each body and record to the disk before renaming it into place
+    /// (default `true`). Without it a kill still leaves the old object or the new one (the
+    /// page cache survives the process), but a power loss may lose the newest writes; an
+    /// upload no longer waits for two flushes.
+    pub fsync: bool,
     /// Check signatures against this key pair; `None` accepts any AccessKey.
     pub access_key: Option<AccessKey>,
     /// Create a bucket on the first object written to it (default `true`: SDK samples and
@@ -106,13 +115,27 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             domain: None,
-            max_bytes: 256 * 1024 * 1024,
+            max_bytes: None,
+            storage: Storage::default(),
+            fsync: true,
             access_key: None,
             auto_create_buckets: true,
             strict: false,
             faults: Vec::new(),
         }
     }
+}
+
+/// Where the emulator keeps what it is given.
+#[derive(Debug, Clone, Default)]
+pub enum Storage {
+    /// On disk, in a fresh temporary directory removed when the emulator stops.
+    #[default]
+    Temporary,
+    /// On disk, in this directory, kept across restarts (created if needed).
+    Directory(std::path::PathBuf),
+    /// In memory: nothing survives the process.
+    Memory,
 }
 
 /// A bound emulator, ready to run.
@@ -123,11 +146,12 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    /// Listens on `addr` (e.g. `127.0.0.1:9000`, or port 0 for any free port).
+    /// Listens on `addr` (e.g. `127.0.0.1:9000`, or port 0 for any free port) and opens the
+    /// storage (an error when the data directory cannot be read or written).
     pub async fn bind(addr: &str, config: Config) -> std::io::Result<Emulator> {
         let listener = oss_callback::axum::bind(addr).await?;
         let local = listener.local_addr()?;
-        let state = Arc::new(state::AppState::new(config, local));
+        let state = Arc::new(state::AppState::new(config, local)?);
         Ok(Emulator { listener, state })
     }
 

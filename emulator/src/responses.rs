@@ -7,6 +7,8 @@ use axum::response::Response;
 use http::header::{CONTENT_TYPE, DATE, HeaderName, HeaderValue, SERVER};
 use http::{HeaderMap, StatusCode};
 
+use crate::store::StoreError;
+
 // OSS's shapes, written once in the simulator.
 pub(crate) use oss_callback::simulate::{error_xml, new_request_id};
 
@@ -106,6 +108,42 @@ impl ErrorReply {
     /// 400 `InvalidPart`.
     pub(crate) fn invalid_part(message: impl Into<String>) -> ErrorReply {
         ErrorReply::new(StatusCode::BAD_REQUEST, "InvalidPart", message)
+    }
+
+    /// The store's refusal as OSS's error, for a store bound to `max_bytes`.
+    pub(crate) fn of_store(error: StoreError, max_bytes: u64) -> ErrorReply {
+        match error {
+            StoreError::TooLarge => ErrorReply::entity_too_large(max_bytes),
+            StoreError::NoSuchBucket => ErrorReply::no_such_bucket(),
+            StoreError::BucketNotEmpty => ErrorReply::new(
+                StatusCode::CONFLICT,
+                "BucketNotEmpty",
+                "The bucket you tried to delete is not empty.",
+            ),
+            StoreError::NoSuchKey => ErrorReply::no_such_key(),
+            StoreError::NoSuchUpload => ErrorReply::no_such_upload(),
+            StoreError::PositionNotEqualToLength(_) => ErrorReply::new(
+                StatusCode::CONFLICT,
+                "PositionNotEqualToLength",
+                "Position is not equal to file length",
+            ),
+            StoreError::ObjectNotAppendable => ErrorReply::new(
+                StatusCode::CONFLICT,
+                "ObjectNotAppendable",
+                "The operation is not valid for the object's state",
+            ),
+            // OSS's answer when it cannot store, with the emulator's reason.
+            StoreError::DiskFull => ErrorReply::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "We encountered an internal error. Please try again. (The emulator's disk is full.)",
+            ),
+            StoreError::Io => ErrorReply::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalError",
+                "We encountered an internal error. Please try again.",
+            ),
+        }
     }
 
     /// 400 `EntityTooLarge`.

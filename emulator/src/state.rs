@@ -3,6 +3,7 @@
 //! router).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use axum::response::Response;
 use http::HeaderName;
@@ -11,8 +12,8 @@ use crate::callback::{PrivateAddresses, Simulator};
 use crate::events::Events;
 use crate::faults::Faults;
 use crate::responses::ErrorReply;
-use crate::store::{MemoryStore, Store};
-use crate::{Config, KEY_PATH};
+use crate::store::{DiskOptions, DiskStore, MemoryStore, Store};
+use crate::{Config, KEY_PATH, Storage};
 
 /// `x-oss-hash-crc64ecma`.
 pub(crate) const CRC64: HeaderName = HeaderName::from_static("x-oss-hash-crc64ecma");
@@ -31,22 +32,56 @@ pub(crate) struct AppState {
 impl AppState {
     /// The state of an emulator listening on `local_addr`: its simulator names the key this
     /// emulator serves.
-    pub(crate) fn new(config: Config, local_addr: SocketAddr) -> AppState {
+    pub(crate) fn new(config: Config, local_addr: SocketAddr) -> std::io::Result<AppState> {
         let key_url = format!("http://{local_addr}{KEY_PATH}");
         let private = if config.strict {
             PrivateAddresses::Refuse
         } else {
             PrivateAddresses::Allow
         };
-        AppState {
+        let (store, dir) = open_store(&config)?;
+        let events = match dir {
+            Some(dir) => Events::kept_in(&dir.join("events.jsonl"))?,
+            None => Events::default(),
+        };
+        Ok(AppState {
             faults: Faults::new(config.faults.clone()),
-            store: Box::new(MemoryStore::new(config.max_bytes)),
+            store,
             config,
-            events: Events::default(),
+            events,
             simulator: Simulator::new().key_url(key_url).private_addresses(private),
             local_addr,
-        }
+        })
     }
+}
+
+/// The store `config` asks for, and the directory kept across restarts (where the event log
+/// goes too).
+fn open_store(config: &Config) -> std::io::Result<(Box<dyn Store>, Option<PathBuf>)> {
+    /// The bound of the memory store when none is given.
+    const MEMORY_DEFAULT: u64 = 256 * 1024 * 1024;
+    let options = |temporary| DiskOptions {
+        max_bytes: config.max_bytes.unwrap_or(u64::MAX),
+        temporary,
+        fsync: config.fsync,
+    };
+    Ok(match &config.storage {
+        Storage::Memory => {
+            let max = config.max_bytes.unwrap_or(MEMORY_DEFAULT);
+            (Box::new(MemoryStore::new(max)), None)
+        }
+        Storage::Temporary => {
+            let dir = crate::store::temporary_dir();
+            (Box::new(DiskStore::open(&dir, options(true))?), None)
+        }
+        Storage::Directory(dir) => {
+            let store = DiskStore::open(dir, options(false)).map_err(|err| {
+                let message = format!("data directory {}: {err}", dir.display());
+                std::io::Error::new(err.kind(), message)
+            })?;
+            (Box::new(store), Some(dir.clone()))
+        }
+    })
 }
 
 /// One OSS request, addressed.

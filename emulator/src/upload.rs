@@ -16,7 +16,7 @@ use crate::callback::{
 use crate::events::{AttemptEvent, CallbackEvent, Event, FailureEvent, RuleEvent, now_ms};
 use crate::responses::{ErrorReply, reply, set};
 use crate::state::{AppState, CRC64, Ctx};
-use crate::store::{Blob, Meta, Object};
+use crate::store::{Blob, Meta, Object, StoreError};
 use oss_callback::CallbackFailed;
 
 /// An object ready to store.
@@ -96,14 +96,14 @@ pub(crate) async fn store(
     if let Some(id) = &upload.completes {
         state.store.end_upload(id);
     }
-    let previous = match state
-        .store
-        .put(&ctx.bucket, &ctx.key, upload.blob, upload.meta)
-    {
+    // On the blocking pool: the disk store fsyncs the object's record before answering.
+    let (shared, bucket, key) = (Arc::clone(state), ctx.bucket.clone(), ctx.key.clone());
+    let put = tokio::task::spawn_blocking(move || {
+        shared.store.put(&bucket, &key, upload.blob, upload.meta)
+    });
+    let previous = match put.await.unwrap_or(Err(StoreError::Io)) {
         Ok(previous) => previous,
-        Err(_) => {
-            return ctx.error(&ErrorReply::entity_too_large(state.store.max_bytes()));
-        }
+        Err(error) => return ctx.error(&ErrorReply::of_store(error, state.store.max_bytes())),
     };
     let Some(callback) = upload.callback else {
         let response = answer(&object)
@@ -112,7 +112,7 @@ pub(crate) async fn store(
     };
     let (param, vars) = (&callback.param, &callback.vars);
     let fault = state.faults.take(&ctx.key).or_else(|| {
-        image_info_fails(&param.body, &object.bytes).then_some(CallbackFailed::GetImageInfoFailed)
+        image_info_fails(&param.body, &object.head).then_some(CallbackFailed::GetImageInfoFailed)
     });
     let simulation = match fault {
         Some(fault) => (state.simulator.upload_failing(param, vars, &info, &fault)).await,

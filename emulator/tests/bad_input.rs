@@ -37,7 +37,7 @@ async fn still_serves(url: &str) {
 
 fn small() -> Config {
     Config {
-        max_bytes: 1024,
+        max_bytes: Some(1024),
         ..Config::default()
     }
 }

@@ -55,18 +55,26 @@ pub(crate) async fn append(state: Arc<AppState>, call: Call) -> Response {
         }
         Err(error) => return store_error(&state, ctx, error),
     };
-    // The whole object's checksums, as OSS answers them after every append.
-    let whole = state
-        .store
-        .blob(&ctx.bucket, &ctx.key)
-        .map(|b| b.bytes())
-        .unwrap_or_default();
-    let crc = checksum::crc64(&whole);
-    let etag = checksum::hex_upper(&checksum::md5(&whole));
-    let _ = state.store.update_meta(&ctx.bucket, &ctx.key, &mut |m| {
-        m.crc64 = crc;
-        m.etag.clone_from(&etag);
+    // The whole object's checksums, as OSS answers them after every append, read a chunk
+    // at a time.
+    let (mut md5, mut crc) = (md5::Context::new(), checksum::Crc64::new());
+    let read = state.store.blob(&ctx.bucket, &ctx.key).and_then(|blob| {
+        blob.for_each_chunk(&mut |chunk| {
+            md5.consume(chunk);
+            crc.update(chunk);
+            Ok(())
+        })
     });
+    let (crc, etag) = (crc.finish(), checksum::hex_upper(&md5.finalize().0));
+    let updated = read.and_then(|()| {
+        state.store.update_meta(&ctx.bucket, &ctx.key, &mut |m| {
+            m.crc64 = crc;
+            m.etag.clone_from(&etag);
+        })
+    });
+    if let Err(error) = updated {
+        return store_error(&state, ctx, error);
+    }
     let mut response = empty(ctx, StatusCode::OK);
     let headers = response.headers_mut();
     set(headers, NEXT, &appended.size.to_string());

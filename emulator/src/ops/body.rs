@@ -4,11 +4,12 @@
 use axum::body::Body;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use futures_util::StreamExt;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
 
 use crate::checksum;
 use crate::responses::ErrorReply;
-use crate::store::{Blob, Store};
+use crate::store::{Blob, BlobWriter, Store, StoreError};
 
 /// A body written to the store, with its checksums.
 #[derive(Debug)]
@@ -55,11 +56,21 @@ pub(crate) async fn ingest(
     limit: u64,
     expected_md5: Option<[u8; 16]>,
 ) -> Result<Staged, ErrorReply> {
-    let mut writer = store.writer();
+    ingest_stream(store, body.into_data_stream(), limit, expected_md5).await
+}
+
+/// [`ingest`] for any stream of chunks (a request body, a stored object being copied).
+pub(crate) async fn ingest_stream<E>(
+    store: &dyn Store,
+    mut stream: impl Stream<Item = Result<Bytes, E>> + Unpin,
+    limit: u64,
+    expected_md5: Option<[u8; 16]>,
+) -> Result<Staged, ErrorReply> {
+    let refused = |error| ErrorReply::of_store(error, store.max_bytes());
+    let mut writer = store.writer().map_err(refused)?;
     let mut md5 = md5::Context::new();
     let mut crc = checksum::Crc64::new();
     let mut size: u64 = 0;
-    let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| {
             ErrorReply::new(
@@ -74,9 +85,7 @@ pub(crate) async fn ingest(
         }
         md5.consume(&chunk);
         crc.update(&chunk);
-        writer
-            .write(chunk)
-            .map_err(|_| ErrorReply::entity_too_large(limit))?;
+        writer.write(chunk).map_err(refused)?;
     }
     let md5 = md5.finalize().0;
     if expected_md5.is_some_and(|expected| expected != md5) {
@@ -86,12 +95,18 @@ pub(crate) async fn ingest(
             "The Content-MD5 you specified did not match what we received.",
         ));
     }
-    let blob = writer
-        .finish()
-        .map_err(|_| ErrorReply::entity_too_large(limit))?;
+    let blob = finish(writer).await.map_err(refused)?;
     Ok(Staged {
         blob,
         md5,
         crc64: crc.finish(),
     })
+}
+
+/// Finishes `writer` on the blocking pool: a body on disk is fsynced there (seconds for a
+/// large one), which would hold up every connection of a worker thread.
+pub(crate) async fn finish(writer: Box<dyn BlobWriter>) -> Result<Blob, StoreError> {
+    tokio::task::spawn_blocking(move || writer.finish())
+        .await
+        .unwrap_or(Err(StoreError::Io))
 }

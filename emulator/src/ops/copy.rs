@@ -10,9 +10,12 @@ use http::header::ETAG;
 use percent_encoding::percent_decode_str;
 
 use crate::checksum;
+use crate::ops::body::ingest_stream;
 use crate::ops::object::forbid_overwrite;
 use crate::ops::read::{Range, parse_range};
-use crate::ops::{Call, header, iso8601, meta, store_error, writable_bucket, xml_reply};
+use crate::ops::{
+    Call, header, iso8601, meta, store_error, store_reply, writable_bucket, xml_reply,
+};
 use crate::responses::{ErrorReply, set};
 use crate::state::{AppState, CRC64, Ctx};
 use crate::store::{Blob, Kind, Meta, Part};
@@ -152,11 +155,10 @@ pub(crate) async fn upload_part_copy(state: Arc<AppState>, call: Call) -> Respon
         Ok(source) => source,
         Err(error) => return ctx.error(&error),
     };
-    let bytes = source.blob.bytes();
-    let bytes = match header(&call.headers, "x-oss-copy-source-range")
+    let range = match header(&call.headers, "x-oss-copy-source-range")
         .map(|r| parse_range(r, source.meta.size))
     {
-        None | Some(Range::Ignored) => bytes,
+        None | Some(Range::Ignored) => None,
         Some(Range::Unsatisfiable) => {
             return ctx.error(&ErrorReply::new(
                 StatusCode::RANGE_NOT_SATISFIABLE,
@@ -164,28 +166,21 @@ pub(crate) async fn upload_part_copy(state: Arc<AppState>, call: Call) -> Respon
                 "The requested range cannot be satisfied",
             ));
         }
-        Some(Range::Bytes(start, end)) => {
-            let (start, end) = (
-                usize::try_from(start).unwrap_or(usize::MAX),
-                usize::try_from(end).unwrap_or(usize::MAX),
-            );
-            bytes
-                .get(start..end)
-                .map(bytes::Bytes::copy_from_slice)
-                .unwrap_or_default()
-        }
+        Some(Range::Bytes(start, end)) => Some(start..end),
     };
-    let blob = {
-        let mut writer = state.store.writer();
-        match writer.write(bytes.clone()).and_then(|()| writer.finish()) {
-            Ok(blob) => blob,
-            Err(error) => return store_error(&state, ctx, error),
-        }
+    // Streamed from the source's file into the part's, hashed on the way.
+    let staged = match source.blob.stream(range) {
+        Ok(stream) => ingest_stream(&*state.store, stream, u64::MAX, None).await,
+        Err(error) => Err(store_reply(&state, error)),
+    };
+    let staged = match staged {
+        Ok(staged) => staged,
+        Err(error) => return ctx.error(&error),
     };
     let part = Part {
-        blob,
-        md5: checksum::md5(&bytes),
-        crc64: checksum::crc64(&bytes),
+        blob: staged.blob,
+        md5: staged.md5,
+        crc64: staged.crc64,
         last_modified: SystemTime::now(),
     };
     let (etag, modified) = (checksum::hex_upper(&part.md5), part.last_modified);

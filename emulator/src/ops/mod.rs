@@ -160,27 +160,7 @@ pub(crate) fn store_error(state: &AppState, ctx: &Ctx, error: StoreError) -> Res
 
 /// The store's refusal as OSS's error.
 pub(crate) fn store_reply(state: &AppState, error: StoreError) -> ErrorReply {
-    match error {
-        StoreError::TooLarge => ErrorReply::entity_too_large(state.store.max_bytes()),
-        StoreError::NoSuchBucket => ErrorReply::no_such_bucket(),
-        StoreError::BucketNotEmpty => ErrorReply::new(
-            StatusCode::CONFLICT,
-            "BucketNotEmpty",
-            "The bucket you tried to delete is not empty.",
-        ),
-        StoreError::NoSuchKey => ErrorReply::no_such_key(),
-        StoreError::NoSuchUpload => ErrorReply::no_such_upload(),
-        StoreError::PositionNotEqualToLength(_) => ErrorReply::new(
-            StatusCode::CONFLICT,
-            "PositionNotEqualToLength",
-            "Position is not equal to file length",
-        ),
-        StoreError::ObjectNotAppendable => ErrorReply::new(
-            StatusCode::CONFLICT,
-            "ObjectNotAppendable",
-            "The operation is not valid for the object's state",
-        ),
-    }
+    ErrorReply::of_store(error, state.store.max_bytes())
 }
 
 /// The largest XML body read (DeleteMultipleObjects, ACL, tagging, configurations).

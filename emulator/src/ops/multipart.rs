@@ -13,11 +13,12 @@ use quick_xml::events::Event as Xml;
 use crate::checksum;
 use crate::ops::body::{content_md5, ingest};
 use crate::ops::{
-    Call, empty, existing_bucket, iso8601, meta, store_error, writable_bucket, xml_reply,
+    Call, empty, existing_bucket, iso8601, meta, store_error, store_reply, writable_bucket,
+    xml_reply,
 };
 use crate::responses::{ErrorReply, set};
 use crate::state::{AppState, CRC64, Ctx};
-use crate::store::{Blob, Kind, Meta, Part};
+use crate::store::{Blob, Kind, Meta, Part, StoreError};
 use crate::upload::{Upload, callback_of, read_body, store};
 use crate::xml::Xml as Writer;
 use crate::xml::encode;
@@ -39,7 +40,10 @@ pub(crate) async fn initiate(state: Arc<AppState>, call: Call) -> Response {
         return ctx.error(&error);
     }
     meta.kind = Kind::Multipart;
-    let id = state.store.initiate(&ctx.bucket, &ctx.key, meta);
+    let id = match state.store.initiate(&ctx.bucket, &ctx.key, meta) {
+        Ok(id) => id,
+        Err(error) => return store_error(&state, ctx, error),
+    };
     let mut xml = Writer::new("InitiateMultipartUploadResult");
     xml.leaf("Bucket", &ctx.bucket)
         .leaf("Key", &ctx.key)
@@ -279,7 +283,7 @@ pub(crate) async fn complete(state: Arc<AppState>, call: Call) -> Response {
             Err(error) => return ctx.error(&error),
         }
     };
-    let (blob, meta) = match join(&state, &upload, &listed) {
+    let (blob, meta) = match join(&state, &upload, &listed).await {
         Ok(joined) => joined,
         Err(error) => return ctx.error(&error),
     };
@@ -304,8 +308,8 @@ pub(crate) async fn complete(state: Arc<AppState>, call: Call) -> Response {
 
 /// The body and metadata the listed parts make, in order; a part missing or with another
 /// ETag is `InvalidPart`.
-fn join(
-    state: &AppState,
+async fn join(
+    state: &Arc<AppState>,
     upload: &crate::store::Upload,
     listed: &[(u32, String)],
 ) -> Result<(Blob, Meta), ErrorReply> {
@@ -320,11 +324,16 @@ fn join(
         blobs.push(part.blob.clone());
         md5s.push(part.md5);
     }
-    let blob = state.store.join(&blobs);
+    // Copying gigabytes takes seconds: on the blocking pool, not a worker thread.
+    let store = Arc::clone(state);
+    let joined = tokio::task::spawn_blocking(move || store.store.join(&blobs))
+        .await
+        .unwrap_or(Err(StoreError::Io));
+    let (blob, crc64) = joined.map_err(|error| store_reply(state, error))?;
     let mut meta = upload.meta.clone();
     meta.size = blob.len();
     meta.etag = checksum::multipart_etag(&md5s);
-    meta.crc64 = checksum::crc64(&blob.bytes());
+    meta.crc64 = crc64;
     meta.last_modified = SystemTime::now();
     Ok((blob, meta))
 }

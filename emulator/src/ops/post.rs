@@ -235,11 +235,14 @@ pub(crate) async fn post_object(state: Arc<AppState>, call: Call) -> Response {
         object_type,
     );
     meta.headers = form_headers(&form);
-    let mut writer = state.store.writer();
-    let blob = match writer
-        .write(form.file.clone())
-        .and_then(|()| writer.finish())
-    {
+    let written = match state.store.writer() {
+        Ok(mut writer) => match writer.write(form.file.clone()) {
+            Ok(()) => crate::ops::body::finish(writer).await,
+            Err(error) => Err(error),
+        },
+        Err(error) => Err(error),
+    };
+    let blob = match written {
         Ok(blob) => blob,
         Err(error) => return store_error(&state, &ctx, error),
     };

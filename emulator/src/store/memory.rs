@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use bytes::{Bytes, BytesMut};
 
 use super::{
-    Blob, BlobWriter, Bucket, ByteStream, Kind, Meta, Part, Previous, Store, StoreError, Upload,
+    Blob, BlobWriter, Bucket, ByteStream, Meta, Part, Previous, Store, StoreError, Upload,
 };
 
 #[derive(Debug, Default)]
@@ -31,16 +31,45 @@ pub(crate) struct MemoryStore {
 impl MemoryStore {
     /// An empty store that holds at most `max_bytes` (objects and parts together).
     pub(crate) fn new(max_bytes: u64) -> MemoryStore {
+        MemoryStore::numbering_uploads_from(max_bytes, 1)
+    }
+
+    /// An empty store whose upload ids start from number `first` (a store restarted on
+    /// its directory must not give an id again).
+    pub(crate) fn numbering_uploads_from(max_bytes: u64, first: u64) -> MemoryStore {
         MemoryStore {
             state: Mutex::new(State::default()),
             max_bytes,
-            next_upload: AtomicU64::new(1),
+            next_upload: AtomicU64::new(first),
         }
+    }
+
+    /// Puts back an upload in progress, as it was stored.
+    pub(crate) fn insert_upload(&self, upload: Upload) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let size: u64 = upload.parts.values().map(|p| p.blob.len()).sum();
+        state.reserve(0, size, self.max_bytes)?;
+        state.uploads.insert(upload.id.clone(), upload);
+        Ok(())
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic elsewhere leaves plain data behind; keep serving.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Upload `id`, whatever its object.
+    pub(crate) fn upload_by_id(&self, id: &str) -> Option<Upload> {
+        self.lock().uploads.get(id).cloned()
+    }
+
+    /// Removes upload `id`, freeing the size of its parts; returns it.
+    pub(crate) fn take_upload(&self, id: &str) -> Option<Upload> {
+        let mut state = self.lock();
+        let upload = state.uploads.remove(id)?;
+        let size: u64 = upload.parts.values().map(|p| p.blob.len()).sum();
+        state.used = state.used.saturating_sub(size);
+        Some(upload)
     }
 
     /// The total size stored, parts included.
@@ -71,7 +100,7 @@ impl BlobWriter for MemoryWriter {
     }
 
     fn finish(self: Box<Self>) -> Result<Blob, StoreError> {
-        Ok(Blob(self.0.freeze()))
+        Ok(Blob::Memory(self.0.freeze()))
     }
 }
 
@@ -127,8 +156,8 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    fn writer(&self) -> Box<dyn BlobWriter> {
-        Box::new(MemoryWriter(BytesMut::new()))
+    fn writer(&self) -> Result<Box<dyn BlobWriter>, StoreError> {
+        Ok(Box::new(MemoryWriter(BytesMut::new())))
     }
 
     fn put(&self, bucket: &str, key: &str, blob: Blob, meta: Meta) -> Result<Previous, StoreError> {
@@ -177,21 +206,7 @@ impl Store for MemoryStore {
         key: &str,
         range: Option<Range<u64>>,
     ) -> Result<ByteStream, StoreError> {
-        let bytes = self.blob(bucket, key)?.0;
-        let bytes = match range {
-            None => bytes,
-            Some(range) => {
-                let start = usize::try_from(range.start).unwrap_or(usize::MAX);
-                let end = usize::try_from(range.end).unwrap_or(usize::MAX);
-                if start > end || end > bytes.len() {
-                    return Err(StoreError::NoSuchKey);
-                }
-                bytes.slice(start..end)
-            }
-        };
-        Ok(Box::pin(futures_util::stream::once(
-            async move { Ok(bytes) },
-        )))
+        self.blob(bucket, key)?.stream(range)
     }
 
     fn blob(&self, bucket: &str, key: &str) -> Result<Blob, StoreError> {
@@ -210,22 +225,17 @@ impl Store for MemoryStore {
     ) -> Result<Meta, StoreError> {
         let mut state = self.lock();
         let existing = object(&state, bucket, key).cloned();
-        let (joined, mut new_meta) = match existing {
-            None if position != 0 => return Err(StoreError::PositionNotEqualToLength(0)),
-            None => (blob.clone(), meta),
-            Some((_, old)) if old.kind != Kind::Appendable => {
-                return Err(StoreError::ObjectNotAppendable);
-            }
-            Some((old_blob, old)) if old.size != position => {
-                drop(old_blob);
-                return Err(StoreError::PositionNotEqualToLength(old.size));
-            }
-            Some((old_blob, old)) => (self.join(&[old_blob, blob.clone()]), old),
+        let new_meta = super::appended(
+            existing.as_ref().map(|(_, m)| m),
+            position,
+            blob.len(),
+            meta,
+        )?;
+        let joined = match existing {
+            None => blob.clone(),
+            Some((old, _)) => self.join(&[old, blob.clone()])?.0,
         };
         state.reserve(0, blob.len(), self.max_bytes)?;
-        new_meta.size = joined.len();
-        new_meta.kind = Kind::Appendable;
-        new_meta.last_modified = std::time::SystemTime::now();
         let objects = state.objects.entry(bucket.to_owned()).or_default();
         objects.insert(key.to_owned(), (joined, new_meta.clone()));
         Ok(new_meta)
@@ -262,7 +272,7 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    fn initiate(&self, bucket: &str, key: &str, meta: Meta) -> String {
+    fn initiate(&self, bucket: &str, key: &str, meta: Meta) -> Result<String, StoreError> {
         let number = self.next_upload.fetch_add(1, Ordering::Relaxed);
         let id = crate::checksum::hex_upper(&crate::checksum::md5(
             format!("{number}-{bucket}-{key}").as_bytes(),
@@ -276,7 +286,7 @@ impl Store for MemoryStore {
             parts: BTreeMap::new(),
         };
         self.lock().uploads.insert(id.clone(), upload);
-        id
+        Ok(id)
     }
 
     fn put_part(
@@ -324,19 +334,20 @@ impl Store for MemoryStore {
     }
 
     fn end_upload(&self, id: &str) {
-        let mut state = self.lock();
-        if let Some(upload) = state.uploads.remove(id) {
-            let size: u64 = upload.parts.values().map(|p| p.blob.len()).sum();
-            state.used = state.used.saturating_sub(size);
-        }
+        self.take_upload(id);
     }
 
-    fn join(&self, blobs: &[Blob]) -> Blob {
+    fn join(&self, blobs: &[Blob]) -> Result<(Blob, u64), StoreError> {
         let mut joined = BytesMut::new();
+        let mut crc = crate::checksum::Crc64::new();
         for blob in blobs {
-            joined.extend_from_slice(&blob.0);
+            blob.for_each_chunk(&mut |chunk| {
+                crc.update(chunk);
+                joined.extend_from_slice(chunk);
+                Ok(())
+            })?;
         }
-        Blob(joined.freeze())
+        Ok((Blob::Memory(joined.freeze()), crc.finish()))
     }
 }
 
@@ -350,7 +361,7 @@ mod tests {
 
     fn put(store: &MemoryStore, key: &str, bytes: &'static [u8]) -> Result<Previous, StoreError> {
         let meta = Meta::new(bytes.len() as u64, String::new(), 0, String::new());
-        store.put("b", key, Blob(Bytes::from_static(bytes)), meta)
+        store.put("b", key, Blob::Memory(Bytes::from_static(bytes)), meta)
     }
 
     #[test]
@@ -380,7 +391,7 @@ mod tests {
             store.restore("b", "k", previous);
         }
         assert_eq!(
-            store.blob("b", "k").map(|b| b.bytes()),
+            store.blob("b", "k").map(|b| b.head(usize::MAX)),
             Ok(Bytes::from_static(b"old"))
         );
         assert_eq!(store.used(), 3);
@@ -405,7 +416,7 @@ mod tests {
     fn an_append_at_the_wrong_position_names_the_length() {
         let store = MemoryStore::new(100);
         let meta = Meta::new(0, String::new(), 0, String::new());
-        let blob = Blob(Bytes::from_static(b"abc"));
+        let blob = Blob::Memory(Bytes::from_static(b"abc"));
         assert!(
             store
                 .append("b", "k", 0, blob.clone(), meta.clone())

@@ -3,8 +3,10 @@
 //! Bodies and metadata are apart: a body goes in as a stream of chunks through a
 //! [`BlobWriter`] (the caller hashes MD5 and CRC-64 on the way, see `ops::body`), becomes a
 //! [`Blob`], and is stored with its [`Meta`]; it comes out as a [`ByteStream`], whole or a
-//! range. [`MemoryStore`] is the first implementation; a disk store goes behind the same trait.
+//! range. [`DiskStore`] keeps them in a directory, [`MemoryStore`] in memory.
 
+mod blob;
+mod disk;
 mod memory;
 
 use std::ops::Range;
@@ -13,30 +15,17 @@ use std::time::SystemTime;
 
 use bytes::Bytes;
 use futures_util::Stream;
+use serde::{Deserialize, Serialize};
 
+pub(crate) use self::blob::{Blob, BodyFile};
+pub(crate) use self::disk::{DiskOptions, DiskStore, temporary_dir};
 pub(crate) use self::memory::MemoryStore;
 
 /// A body coming out of the store.
 pub(crate) type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send>>;
 
-/// A stored body: opaque to the operations, which only know its length.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Blob(Bytes);
-
-impl Blob {
-    /// Its length in bytes.
-    pub(crate) fn len(&self) -> u64 {
-        self.0.len() as u64
-    }
-
-    /// Its bytes (the callback step sniffs images from them).
-    pub(crate) fn bytes(&self) -> Bytes {
-        self.0.clone()
-    }
-}
-
 /// Takes a body chunk by chunk.
-pub(crate) trait BlobWriter: Send {
+pub(crate) trait BlobWriter: Send + 'static {
     /// Appends one chunk.
     fn write(&mut self, chunk: Bytes) -> Result<(), StoreError>;
     /// The body written.
@@ -44,7 +33,7 @@ pub(crate) trait BlobWriter: Send {
 }
 
 /// What an object is, as `x-oss-object-type` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Kind {
     /// PutObject, PostObject, CopyObject.
     Normal,
@@ -69,7 +58,7 @@ impl Kind {
 }
 
 /// An object's metadata, apart from its body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Meta {
     /// The body's length.
     pub(crate) size: u64,
@@ -115,11 +104,17 @@ impl Meta {
     }
 }
 
-/// An object as the callback step sees it: its body and main metadata.
+/// How much of a body the callback step reads to find `${imageInfo.*}` (image formats put
+/// their dimensions in the first few KiB; JPEG's may follow up to 64 KiB of EXIF).
+const IMAGE_HEAD: usize = 256 * 1024;
+
+/// An object as the callback step sees it: the head of its body and main metadata.
 #[derive(Debug, Clone)]
 pub(crate) struct Object {
-    /// The bytes.
-    pub(crate) bytes: Bytes,
+    /// The first bytes (all of them for a small object).
+    pub(crate) head: Bytes,
+    /// Its size in bytes.
+    pub(crate) size: u64,
     /// ETag without quotes.
     pub(crate) etag: String,
     /// CRC-64 of the bytes.
@@ -132,7 +127,8 @@ impl Object {
     /// The callback's view of `blob` stored with `meta`.
     pub(crate) fn of(blob: &Blob, meta: &Meta) -> Object {
         Object {
-            bytes: blob.bytes(),
+            head: blob.head(IMAGE_HEAD),
+            size: blob.len(),
             etag: meta.etag.clone(),
             crc64: meta.crc64,
             content_type: meta.content_type.clone(),
@@ -141,12 +137,12 @@ impl Object {
 
     /// Its size in bytes.
     pub(crate) fn size(&self) -> u64 {
-        self.bytes.len() as u64
+        self.size
     }
 }
 
 /// A bucket.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Bucket {
     /// Its name.
     pub(crate) name: String,
@@ -193,6 +189,29 @@ pub(crate) struct Upload {
     pub(crate) parts: std::collections::BTreeMap<u32, Part>,
 }
 
+/// The metadata of an object after appending `added` bytes at `position` to `existing`
+/// (`None`: the append creates it with `meta`).
+fn appended(
+    existing: Option<&Meta>,
+    position: u64,
+    added: u64,
+    meta: Meta,
+) -> Result<Meta, StoreError> {
+    let mut new_meta = match existing {
+        None if position != 0 => return Err(StoreError::PositionNotEqualToLength(0)),
+        None => meta,
+        Some(old) if old.kind != Kind::Appendable => return Err(StoreError::ObjectNotAppendable),
+        Some(old) if old.size != position => {
+            return Err(StoreError::PositionNotEqualToLength(old.size));
+        }
+        Some(old) => old.clone(),
+    };
+    new_meta.size = position.saturating_add(added);
+    new_meta.kind = Kind::Appendable;
+    new_meta.last_modified = SystemTime::now();
+    Ok(new_meta)
+}
+
 /// What a [`Store::put`] replaced, to put back if the upload is refused.
 #[derive(Debug, Clone)]
 pub(crate) struct Previous(pub(crate) Option<(Blob, Meta)>);
@@ -214,6 +233,22 @@ pub(crate) enum StoreError {
     PositionNotEqualToLength(u64),
     /// An append to an object that is not appendable.
     ObjectNotAppendable,
+    /// The disk is full.
+    DiskFull,
+    /// The disk store failed to read or write.
+    Io,
+}
+
+impl StoreError {
+    /// The refusal an I/O error means.
+    pub(crate) fn io(error: std::io::Error) -> StoreError {
+        tracing::warn!(%error, "store I/O failed");
+        if error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(28) {
+            StoreError::DiskFull
+        } else {
+            StoreError::Io
+        }
+    }
 }
 
 /// Storage for the emulator: buckets, objects (body and metadata apart), multipart uploads.
@@ -237,7 +272,7 @@ pub(crate) trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<(), StoreError>;
 
     /// A writer for a new body.
-    fn writer(&self) -> Box<dyn BlobWriter>;
+    fn writer(&self) -> Result<Box<dyn BlobWriter>, StoreError>;
     /// Stores an object, returning what it replaced.
     fn put(&self, bucket: &str, key: &str, blob: Blob, meta: Meta) -> Result<Previous, StoreError>;
     /// Puts back what [`Store::put`] replaced.
@@ -282,7 +317,7 @@ pub(crate) trait Store: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<(String, Meta)>, StoreError>;
 
     /// Starts a multipart upload of an object that gets `meta`; returns its id.
-    fn initiate(&self, bucket: &str, key: &str, meta: Meta) -> String;
+    fn initiate(&self, bucket: &str, key: &str, meta: Meta) -> Result<String, StoreError>;
     /// Stores a part of upload `id`.
     fn put_part(
         &self,
@@ -298,6 +333,7 @@ pub(crate) trait Store: Send + Sync + std::fmt::Debug {
     fn uploads(&self, bucket: &str) -> Vec<Upload>;
     /// Ends upload `id` (completed or aborted), freeing its parts.
     fn end_upload(&self, id: &str);
-    /// Joins `blobs` into one body.
-    fn join(&self, blobs: &[Blob]) -> Blob;
+    /// Joins `blobs` into one body, streaming; returns it with its CRC-64. Slow for large
+    /// bodies: call it from a blocking task.
+    fn join(&self, blobs: &[Blob]) -> Result<(Blob, u64), StoreError>;
 }

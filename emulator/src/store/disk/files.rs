@@ -1,0 +1,192 @@
+//! The data directory's layout, its records, and writing them atomically.
+//!
+//! ```text
+//! DIR/tmp/                     files being written; whatever is there at start is removed
+//! DIR/bodies/<unique>          object and part bodies, each version under a name of its own
+//! DIR/buckets/<hash>.json      a bucket (name, ACL, configurations)
+//! DIR/objects/<hash>/<hash>.json   an object of that bucket: key, metadata, body file name
+//! DIR/uploads/<id>.json        a multipart upload in progress and its parts
+//! DIR/events.jsonl             the event log
+//! ```
+//!
+//! A record is written to `tmp/`, fsynced, then renamed over the old one: a reader (or a
+//! restart after a kill) sees the old record or the new one, never a part of one.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::store::{Bucket, Meta, StoreError};
+
+/// Where everything of one data directory is.
+#[derive(Debug)]
+pub(super) struct Layout {
+    root: PathBuf,
+    unique: AtomicU64,
+    /// Whether files are fsynced before they are renamed into place.
+    fsync: bool,
+}
+
+/// An object's record: `objects/<hash of bucket>/<hash of key>.json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct ObjectRecord {
+    pub(super) bucket: String,
+    pub(super) key: String,
+    /// The body file in `bodies/`; `None` for an empty body.
+    pub(super) body: Option<String>,
+    pub(super) meta: Meta,
+}
+
+/// A part of an upload in progress.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct PartRecord {
+    pub(super) body: Option<String>,
+    pub(super) size: u64,
+    pub(super) md5: [u8; 16],
+    pub(super) crc64: u64,
+    pub(super) last_modified: SystemTime,
+}
+
+/// An upload in progress: `uploads/<id>.json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct UploadRecord {
+    pub(super) id: String,
+    pub(super) bucket: String,
+    pub(super) key: String,
+    pub(super) meta: Meta,
+    pub(super) initiated: SystemTime,
+    pub(super) parts: BTreeMap<u32, PartRecord>,
+}
+
+/// A bucket's record: `buckets/<hash of name>.json`.
+pub(super) type BucketRecord = Bucket;
+
+impl Layout {
+    /// The layout under `root`, its folders created; `fsync`: flush each file to the disk
+    /// before renaming it into place.
+    pub(super) fn create(root: &Path, fsync: bool) -> std::io::Result<Layout> {
+        for folder in ["tmp", "bodies", "buckets", "objects", "uploads"] {
+            std::fs::create_dir_all(root.join(folder))?;
+        }
+        Ok(Layout {
+            root: root.to_owned(),
+            unique: AtomicU64::new(0),
+            fsync,
+        })
+    }
+
+    /// Flushes `file` to the disk, unless fsync is off. A kill leaves what was written in
+    /// the page cache either way; fsync is what survives a power loss.
+    pub(super) fn sync(&self, file: &File) -> std::io::Result<()> {
+        if self.fsync { file.sync_all() } else { Ok(()) }
+    }
+
+    /// Whether files are fsynced.
+    pub(super) fn fsyncs(&self) -> bool {
+        self.fsync
+    }
+
+    /// The data directory.
+    pub(super) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A folder of the layout.
+    pub(super) fn folder(&self, name: &str) -> PathBuf {
+        self.root.join(name)
+    }
+
+    /// A file name no other file of this directory has had: time, process, counter.
+    pub(super) fn unique(&self) -> String {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let count = self.unique.fetch_add(1, Ordering::Relaxed);
+        format!("{nanos:x}-{:x}-{count:x}", std::process::id())
+    }
+
+    /// A number no earlier run of this directory has used: nanoseconds since the epoch.
+    pub(super) fn unique_number(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(1, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    }
+
+    /// A new file in `tmp/`.
+    pub(super) fn temp(&self) -> PathBuf {
+        self.folder("tmp").join(self.unique())
+    }
+
+    /// The body file named `name`.
+    pub(super) fn body(&self, name: &str) -> PathBuf {
+        self.folder("bodies").join(name)
+    }
+
+    /// The record of bucket `name`.
+    pub(super) fn bucket(&self, name: &str) -> PathBuf {
+        self.folder("buckets").join(format!("{}.json", hash(name)))
+    }
+
+    /// The folder of the objects of bucket `name`.
+    pub(super) fn objects(&self, bucket: &str) -> PathBuf {
+        self.folder("objects").join(hash(bucket))
+    }
+
+    /// The record of object `key` of `bucket`.
+    pub(super) fn object(&self, bucket: &str, key: &str) -> PathBuf {
+        self.objects(bucket).join(format!("{}.json", hash(key)))
+    }
+
+    /// The record of upload `id` (an id this store made: hex digits).
+    pub(super) fn upload(&self, id: &str) -> PathBuf {
+        self.folder("uploads").join(format!("{}.json", hash(id)))
+    }
+
+    /// Writes `value` as JSON to `path`, atomically: temp file, fsync, rename.
+    pub(super) fn write_record<T: Serialize>(
+        &self,
+        path: &Path,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(value).map_err(|_| StoreError::Io)?;
+        let temp = self.temp();
+        let written = File::create(&temp).and_then(|mut file| {
+            file.write_all(&json)?;
+            self.sync(&file)
+        });
+        let moved = written.and_then(|()| {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::rename(&temp, path)
+        });
+        moved.map_err(|error| {
+            let _ = std::fs::remove_file(&temp);
+            StoreError::io(error)
+        })
+    }
+
+    /// Removes the record at `path` (gone already is fine).
+    pub(super) fn remove_record(&self, path: &Path) -> Result<(), StoreError> {
+        match std::fs::remove_file(path) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                Err(StoreError::io(error))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A file name for any string: bucket names, keys and ids may hold `/`, `..` or 1,023 bytes.
+fn hash(name: &str) -> String {
+    Sha256::digest(name.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,460 @@
+//! [`DiskStore`]: bodies and records in a data directory, an index of them in memory.
+//!
+//! Every body version is a file of its own in `bodies/`, written by [`FileWriter`] and
+//! named by an object's record (`files`). Storing an object renames its record into place
+//! and only then lets the old body go: a kill at any moment leaves the old record (and its
+//! body) or the new one. At start (`load`) the records fill the index, and temp files and
+//! bodies no record names are removed.
+//!
+//! The index is a [`MemoryStore`] whose blobs are the body files: listings stay sorted and
+//! fast, and the bound on stored bytes is kept the same way.
+
+mod files;
+mod load;
+mod writer;
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use self::files::{Layout, ObjectRecord, PartRecord, UploadRecord};
+use self::writer::FileWriter;
+use super::{
+    Blob, BlobWriter, BodyFile, Bucket, ByteStream, MemoryStore, Meta, Part, Previous, Store,
+    StoreError, Upload,
+};
+
+/// How many locks the writes to records are spread over (by bucket and key).
+const STRIPES: usize = 64;
+
+/// How a [`DiskStore`] keeps its directory.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DiskOptions {
+    /// The bound on stored bytes.
+    pub(crate) max_bytes: u64,
+    /// A directory made for this run, removed with the store.
+    pub(crate) temporary: bool,
+    /// Flush each body and record to the disk before renaming it into place.
+    pub(crate) fsync: bool,
+}
+
+/// The store of `emulate`: everything in a data directory, kept across restarts.
+#[derive(Debug)]
+pub(crate) struct DiskStore {
+    layout: Layout,
+    index: MemoryStore,
+    /// A record and the index change together under the lock of their name.
+    stripes: Vec<Mutex<()>>,
+    /// The lock of a stripe number out of range (none is).
+    spare: Mutex<()>,
+    /// A directory made for this run, removed with the store.
+    temporary: bool,
+}
+
+impl DiskStore {
+    /// The store kept in `root` (created if needed), as `options` say.
+    pub(crate) fn open(root: &Path, options: DiskOptions) -> std::io::Result<Self> {
+        let DiskOptions {
+            max_bytes,
+            temporary,
+            fsync,
+        } = options;
+        let layout = Layout::create(root, fsync)?;
+        // Upload ids are numbered from the clock: a restarted store gives no id twice.
+        let first = layout.unique_number();
+        let index = MemoryStore::numbering_uploads_from(max_bytes, first);
+        load::load(&layout, &index)?;
+        Ok(DiskStore {
+            layout,
+            index,
+            stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
+            spare: Mutex::new(()),
+            temporary,
+        })
+    }
+
+    fn lock(&self, names: &[&str]) -> MutexGuard<'_, ()> {
+        let mut hasher = DefaultHasher::new();
+        names.hash(&mut hasher);
+        let stripe = usize::try_from(hasher.finish() % STRIPES as u64).unwrap_or(0);
+        let lock = self.stripes.get(stripe).unwrap_or(&self.spare);
+        // Nothing behind the lock but the order of writes: a panic elsewhere leaves no
+        // half-done state to guard against.
+        lock.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `blob` as a body only the caller references: a new body is claimed, one an object or
+    /// part already names is linked under a new name, bytes in memory are written out.
+    fn own(&self, blob: Blob) -> Result<Blob, StoreError> {
+        match blob {
+            Blob::Memory(bytes) if bytes.is_empty() => Ok(Blob::Memory(bytes)),
+            Blob::Memory(bytes) => {
+                let mut writer = FileWriter::create(&self.layout)?;
+                writer.write_slice(&bytes)?;
+                let blob = writer.finish_file()?;
+                claim(&blob);
+                Ok(blob)
+            }
+            Blob::File(file) if file.claim() => Ok(Blob::File(file)),
+            Blob::File(file) => {
+                let path = self.layout.body(&self.layout.unique());
+                let linked = std::fs::hard_link(file.path(), &path)
+                    .or_else(|_| std::fs::copy(file.path(), &path).map(drop));
+                linked.map_err(StoreError::io)?;
+                Ok(Blob::File(Arc::new(BodyFile::new(path, file.len(), true))))
+            }
+        }
+    }
+
+    /// Stores an object; the caller holds its lock.
+    fn store_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        blob: Blob,
+        meta: Meta,
+    ) -> Result<Previous, StoreError> {
+        let blob = self.own(blob)?;
+        let record = ObjectRecord {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            body: body_name(&blob),
+            meta: meta.clone(),
+        };
+        let previous = self
+            .index
+            .put(bucket, key, blob.clone(), meta)
+            .inspect_err(|_| release(&blob))?;
+        if let Err(error) = self
+            .layout
+            .write_record(&self.layout.object(bucket, key), &record)
+        {
+            self.index.restore(bucket, key, previous);
+            release(&blob);
+            return Err(error);
+        }
+        if let Some((old, _)) = &previous.0 {
+            release(old);
+        }
+        Ok(previous)
+    }
+
+    /// Writes the record of upload `id` as the index has it.
+    fn save_upload(&self, id: &str) -> Result<(), StoreError> {
+        let Some(upload) = self.index.upload_by_id(id) else {
+            return Ok(());
+        };
+        let parts = upload.parts.iter().map(|(number, part)| {
+            let record = PartRecord {
+                body: body_name(&part.blob),
+                size: part.blob.len(),
+                md5: part.md5,
+                crc64: part.crc64,
+                last_modified: part.last_modified,
+            };
+            (*number, record)
+        });
+        let record = UploadRecord {
+            parts: parts.collect(),
+            id: upload.id,
+            bucket: upload.bucket,
+            key: upload.key,
+            meta: upload.meta,
+            initiated: upload.initiated,
+        };
+        self.layout.write_record(&self.layout.upload(id), &record)
+    }
+
+    fn save_bucket(&self, name: &str) -> Result<(), StoreError> {
+        match self.index.bucket(name) {
+            Some(bucket) => self.layout.write_record(&self.layout.bucket(name), &bucket),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for DiskStore {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(self.layout.root());
+        }
+    }
+}
+
+impl Store for DiskStore {
+    fn max_bytes(&self) -> u64 {
+        self.index.max_bytes()
+    }
+
+    fn create_bucket(&self, bucket: Bucket) -> Result<bool, StoreError> {
+        let _lock = self.lock(&[&bucket.name]);
+        let name = bucket.name.clone();
+        let created = self.index.create_bucket(bucket)?;
+        if created {
+            self.save_bucket(&name)?;
+        }
+        Ok(created)
+    }
+
+    fn delete_bucket(&self, name: &str) -> Result<(), StoreError> {
+        let _lock = self.lock(&[name]);
+        self.index.delete_bucket(name)?;
+        self.layout.remove_record(&self.layout.bucket(name))?;
+        let _ = std::fs::remove_dir_all(self.layout.objects(name));
+        Ok(())
+    }
+
+    fn bucket(&self, name: &str) -> Option<Bucket> {
+        self.index.bucket(name)
+    }
+
+    fn buckets(&self) -> Vec<Bucket> {
+        self.index.buckets()
+    }
+
+    fn update_bucket(
+        &self,
+        name: &str,
+        change: &mut dyn FnMut(&mut Bucket),
+    ) -> Result<(), StoreError> {
+        let _lock = self.lock(&[name]);
+        self.index.update_bucket(name, change)?;
+        self.save_bucket(name)
+    }
+
+    fn writer(&self) -> Result<Box<dyn BlobWriter>, StoreError> {
+        Ok(Box::new(FileWriter::create(&self.layout)?))
+    }
+
+    fn put(&self, bucket: &str, key: &str, blob: Blob, meta: Meta) -> Result<Previous, StoreError> {
+        let _lock = self.lock(&[bucket, key]);
+        self.store_object(bucket, key, blob, meta)
+    }
+
+    fn restore(&self, bucket: &str, key: &str, previous: Previous) {
+        let _lock = self.lock(&[bucket, key]);
+        let current = self.index.blob(bucket, key).ok();
+        let path = self.layout.object(bucket, key);
+        let saved = match &previous.0 {
+            Some((blob, meta)) => {
+                claim(blob);
+                let record = ObjectRecord {
+                    bucket: bucket.to_owned(),
+                    key: key.to_owned(),
+                    body: body_name(blob),
+                    meta: meta.clone(),
+                };
+                self.layout.write_record(&path, &record)
+            }
+            None => self.layout.remove_record(&path),
+        };
+        if saved.is_err() {
+            tracing::warn!(
+                bucket,
+                key,
+                "could not put the previous object back on disk"
+            );
+        }
+        self.index.restore(bucket, key, previous);
+        if let Some(current) = current {
+            release(&current);
+        }
+    }
+
+    fn meta(&self, bucket: &str, key: &str) -> Option<Meta> {
+        self.index.meta(bucket, key)
+    }
+
+    fn update_meta(
+        &self,
+        bucket: &str,
+        key: &str,
+        change: &mut dyn FnMut(&mut Meta),
+    ) -> Result<(), StoreError> {
+        let _lock = self.lock(&[bucket, key]);
+        self.index.update_meta(bucket, key, change)?;
+        let (Ok(blob), Some(meta)) = (self.index.blob(bucket, key), self.index.meta(bucket, key))
+        else {
+            return Err(StoreError::NoSuchKey);
+        };
+        let record = ObjectRecord {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            body: body_name(&blob),
+            meta,
+        };
+        self.layout
+            .write_record(&self.layout.object(bucket, key), &record)
+    }
+
+    fn read(
+        &self,
+        bucket: &str,
+        key: &str,
+        range: Option<Range<u64>>,
+    ) -> Result<ByteStream, StoreError> {
+        self.index.read(bucket, key, range)
+    }
+
+    fn blob(&self, bucket: &str, key: &str) -> Result<Blob, StoreError> {
+        self.index.blob(bucket, key)
+    }
+
+    fn append(
+        &self,
+        bucket: &str,
+        key: &str,
+        position: u64,
+        blob: Blob,
+        meta: Meta,
+    ) -> Result<Meta, StoreError> {
+        let _lock = self.lock(&[bucket, key]);
+        let existing = self.index.meta(bucket, key);
+        let new_meta = super::appended(existing.as_ref(), position, blob.len(), meta)?;
+        let joined = match existing {
+            None => blob,
+            Some(_) => self.join(&[self.index.blob(bucket, key)?, blob])?.0,
+        };
+        self.store_object(bucket, key, joined, new_meta.clone())?;
+        Ok(new_meta)
+    }
+
+    fn delete(&self, bucket: &str, key: &str) -> bool {
+        let _lock = self.lock(&[bucket, key]);
+        let current = self.index.blob(bucket, key).ok();
+        if self
+            .layout
+            .remove_record(&self.layout.object(bucket, key))
+            .is_err()
+        {
+            return false;
+        }
+        if let Some(current) = &current {
+            release(current);
+        }
+        self.index.delete(bucket, key)
+    }
+
+    fn list(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Meta)>, StoreError> {
+        self.index.list(bucket, prefix, after, limit)
+    }
+
+    fn initiate(&self, bucket: &str, key: &str, meta: Meta) -> Result<String, StoreError> {
+        let id = self.index.initiate(bucket, key, meta)?;
+        let _lock = self.lock(&[&id]);
+        self.save_upload(&id).inspect_err(|_| {
+            self.index.take_upload(&id);
+        })?;
+        Ok(id)
+    }
+
+    fn put_part(
+        &self,
+        id: &str,
+        bucket: &str,
+        key: &str,
+        number: u32,
+        part: Part,
+    ) -> Result<(), StoreError> {
+        let _lock = self.lock(&[id]);
+        let old = self
+            .index
+            .upload(id, bucket, key)
+            .and_then(|u| u.parts.get(&number).map(|p| p.blob.clone()));
+        let blob = self.own(part.blob)?;
+        let part = Part {
+            blob: blob.clone(),
+            ..part
+        };
+        self.index
+            .put_part(id, bucket, key, number, part)
+            .inspect_err(|_| release(&blob))?;
+        self.save_upload(id)?;
+        if let Some(old) = old {
+            release(&old);
+        }
+        Ok(())
+    }
+
+    fn upload(&self, id: &str, bucket: &str, key: &str) -> Option<Upload> {
+        self.index.upload(id, bucket, key)
+    }
+
+    fn uploads(&self, bucket: &str) -> Vec<Upload> {
+        self.index.uploads(bucket)
+    }
+
+    fn end_upload(&self, id: &str) {
+        let _lock = self.lock(&[id]);
+        if self.layout.remove_record(&self.layout.upload(id)).is_err() {
+            tracing::warn!(id, "could not remove the record of an ended upload");
+        }
+        if let Some(upload) = self.index.take_upload(id) {
+            for part in upload.parts.values() {
+                release(&part.blob);
+            }
+        }
+    }
+
+    fn join(&self, blobs: &[Blob]) -> Result<(Blob, u64), StoreError> {
+        writer::concatenate(&self.layout, blobs)
+    }
+}
+
+/// The name of the body file of `blob` (`None`: an empty body in memory).
+fn body_name(blob: &Blob) -> Option<String> {
+    match blob {
+        Blob::Memory(_) => None,
+        Blob::File(file) => file
+            .path()
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned()),
+    }
+}
+
+/// Marks the body of `blob` referenced.
+fn claim(blob: &Blob) {
+    if let Blob::File(file) = blob {
+        file.claim();
+    }
+}
+
+/// Marks the body of `blob` unreferenced: removed once its last reader is done.
+fn release(blob: &Blob) {
+    if let Blob::File(file) = blob {
+        file.release();
+    }
+}
+
+/// A fresh directory under the system's temp folder, for a store that lasts one run. Those
+/// of runs that were killed (their process is gone) are removed first.
+pub(crate) fn temporary_dir() -> PathBuf {
+    const PREFIX: &str = "oss-callback-emulator-";
+    let base = std::env::temp_dir();
+    if Path::new("/proc/self").exists() {
+        let entries = std::fs::read_dir(&base).into_iter().flatten().flatten();
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name
+                .strip_prefix(PREFIX)
+                .and_then(|rest| rest.split('-').next());
+            if pid.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    base.join(format!("{PREFIX}{}-{nanos:x}", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests;

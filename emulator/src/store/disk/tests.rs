@@ -1,0 +1,187 @@
+//! The disk store on its own: what a restart finds, what it sweeps, what a refusal leaves.
+
+use bytes::Bytes;
+
+use super::*;
+use crate::store::Kind;
+
+fn dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("disk-store-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn body(store: &DiskStore, bytes: &'static [u8]) -> Blob {
+    let mut writer = store.writer().unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(writer.write(Bytes::from_static(bytes)).is_ok());
+    writer.finish().unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn put(store: &DiskStore, key: &str, bytes: &'static [u8]) -> Previous {
+    let meta = Meta::new(
+        bytes.len() as u64,
+        "E".to_owned(),
+        7,
+        "text/plain".to_owned(),
+    );
+    let blob = body(store, bytes);
+    store
+        .put("b", key, blob, meta)
+        .unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn read(store: &DiskStore, key: &str) -> Vec<u8> {
+    let blob = store.blob("b", key).unwrap_or_else(|e| panic!("{e:?}"));
+    blob.head(usize::MAX).to_vec()
+}
+
+fn bodies(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("bodies")).map_or(0, Iterator::count)
+}
+
+fn open(dir: &Path) -> DiskStore {
+    let options = DiskOptions {
+        max_bytes: u64::MAX,
+        temporary: false,
+        fsync: true,
+    };
+    DiskStore::open(dir, options).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_reopened_store_has_the_objects_their_metadata_and_the_listing() {
+    let dir = dir("reopen");
+    {
+        let store = open(&dir);
+        assert_eq!(
+            store.create_bucket(crate::ops::new_bucket("b", "private", "Standard")),
+            Ok(true)
+        );
+        put(&store, "z", b"last");
+        put(&store, "a/1", b"first");
+        assert!(
+            store
+                .update_meta("b", "z", &mut |m| m.acl = "private".to_owned())
+                .is_ok()
+        );
+    }
+    let store = open(&dir);
+    assert!(store.bucket("b").is_some());
+    let listed = store.list("b", "", "", 10).unwrap_or_default();
+    let keys: Vec<&str> = listed.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["a/1", "z"]);
+    assert_eq!(read(&store, "z"), b"last");
+    let meta = store.meta("b", "z").unwrap_or_else(|| panic!("no meta"));
+    assert_eq!(
+        (meta.acl.as_str(), meta.crc64, meta.kind),
+        ("private", 7, Kind::Normal)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_overwrite_removes_the_old_body_once_its_readers_are_done() {
+    let dir = dir("overwrite");
+    let store = open(&dir);
+    put(&store, "k", b"old");
+    let reader = store.blob("b", "k").unwrap_or_default();
+    let previous = put(&store, "k", b"new");
+    drop(previous);
+    assert_eq!(bodies(&dir), 2, "the reader still holds the old body");
+    assert_eq!(reader.head(10), Bytes::from_static(b"old"));
+    drop(reader);
+    assert_eq!(bodies(&dir), 1);
+    assert_eq!(read(&store, "k"), b"new");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn restore_puts_the_old_object_back_on_disk_too() {
+    let dir = dir("restore");
+    {
+        let store = open(&dir);
+        put(&store, "k", b"old");
+        let previous = put(&store, "k", b"refused");
+        store.restore("b", "k", previous);
+        assert_eq!(read(&store, "k"), b"old");
+    }
+    let store = open(&dir);
+    assert_eq!(read(&store, "k"), b"old");
+    assert_eq!(bodies(&dir), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_start_sweeps_temp_files_and_bodies_no_record_names() {
+    let dir = dir("sweep");
+    {
+        let store = open(&dir);
+        put(&store, "k", b"kept");
+    }
+    assert!(std::fs::write(dir.join("tmp").join("partial"), b"half").is_ok());
+    assert!(std::fs::write(dir.join("bodies").join("orphan"), b"never named").is_ok());
+    let store = open(&dir);
+    assert_eq!(
+        std::fs::read_dir(dir.join("tmp")).map_or(0, Iterator::count),
+        0
+    );
+    assert_eq!(bodies(&dir), 1);
+    assert_eq!(read(&store, "k"), b"kept");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_copy_gets_a_body_of_its_own() {
+    let dir = dir("copy");
+    let store = open(&dir);
+    put(&store, "src", b"shared");
+    let source = store.blob("b", "src").unwrap_or_default();
+    let meta = store.meta("b", "src").unwrap_or_else(|| panic!("no meta"));
+    assert!(store.put("b", "dst", source, meta).is_ok());
+    assert!(store.delete("b", "src"));
+    assert_eq!(read(&store, "dst"), b"shared");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn parts_join_with_their_crc_and_an_upload_survives_a_restart() {
+    let dir = dir("parts");
+    let id = {
+        let store = open(&dir);
+        let meta = Meta::new(0, String::new(), 0, String::new());
+        let id = store.initiate("b", "k", meta).unwrap_or_default();
+        for (number, bytes) in [(1, b"ab" as &'static [u8]), (2, b"cd")] {
+            let part = Part {
+                blob: body(&store, bytes),
+                md5: [0; 16],
+                crc64: 0,
+                last_modified: std::time::SystemTime::now(),
+            };
+            assert!(store.put_part(&id, "b", "k", number, part).is_ok());
+        }
+        id
+    };
+    let store = open(&dir);
+    let upload = store
+        .upload(&id, "b", "k")
+        .unwrap_or_else(|| panic!("no upload"));
+    let blobs: Vec<Blob> = upload.parts.values().map(|p| p.blob.clone()).collect();
+    let (joined, crc) = store.join(&blobs).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(joined.head(10), Bytes::from_static(b"abcd"));
+    assert_eq!(crc, crate::checksum::crc64(b"abcd"));
+    drop(blobs);
+    drop(upload);
+    store.end_upload(&id);
+    drop(joined);
+    assert_eq!(bodies(&dir), 0, "the parts and the unstored join are gone");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_full_disk_is_its_own_refusal() {
+    let full = std::io::Error::from_raw_os_error(28);
+    assert_eq!(StoreError::io(full), StoreError::DiskFull);
+    let reply = crate::responses::ErrorReply::of_store(StoreError::DiskFull, u64::MAX);
+    assert_eq!(reply.status, http::StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(reply.code, "InternalError");
+}
