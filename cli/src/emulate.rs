@@ -62,9 +62,9 @@ pub(crate) struct Args {
     fault: Vec<FaultSpec>,
     // Where clients reach it.
     /// The base URL clients reach the emulator at (behind a proxy, a container's published
-    /// port): written into x-oss-pub-key-url, Location, GetBucketInfo's endpoints and the page
-    /// address printed. Default: the bound address, with 127.0.0.1 (or ::1) for an unspecified
-    /// one such as 0.0.0.0; https with --tls-cert.
+    /// port): written into x-oss-pub-key-url, Location (multipart, PostObject), GetBucketInfo's
+    /// endpoints and the page address printed. Default: the bound address, with 127.0.0.1 (or
+    /// ::1) for an unspecified one such as 0.0.0.0; https with --tls-cert.
     #[arg(long, value_name = "URL")]
     public_url: Option<PublicUrl>,
     /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.

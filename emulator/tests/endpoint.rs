@@ -1,6 +1,6 @@
-//! Where the emulator says clients reach it: `x-oss-pub-key-url`, a completed upload's
-//! `Location` and GetBucketInfo's endpoints name the public URL, given or made from the bound
-//! address (never `0.0.0.0`).
+//! Where the emulator says clients reach it: `x-oss-pub-key-url`, the `Location` of a completed
+//! multipart upload and of a PostObject, and GetBucketInfo's endpoints name the public URL,
+//! given or made from the bound address (never `0.0.0.0`).
 
 mod support;
 
@@ -59,6 +59,31 @@ async fn completed_location(url: &str) -> String {
     between(&done.body, "<Location>", "</Location>").to_owned()
 }
 
+/// The `Location` of a PostObject answered 201.
+async fn posted_location(url: &str) -> String {
+    let boundary = "emulator-endpoint-boundary";
+    let field = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    let form = format!(
+        "{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhi\r\n--{boundary}--\r\n",
+        field("key", "forms/a.txt"),
+        field("success_action_status", "201"),
+    );
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let answer = send(
+        Method::POST,
+        &format!("{url}/photos"),
+        &[("content-type", content_type.as_str())],
+        form,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    between(&answer.body, "<Location>", "</Location>").to_owned()
+}
+
 /// The key URL the callback server was told to download (its `/ok` route echoes it).
 async fn key_url_in_callback(url: &str) -> String {
     let callback_server = start_callback_server().await;
@@ -84,6 +109,10 @@ async fn a_given_public_url_is_written_everywhere_the_emulator_names_itself() {
     assert_eq!(
         completed_location(&url).await,
         "https://oss.example.test:8443/photos/cat.jpg"
+    );
+    assert_eq!(
+        posted_location(&url).await,
+        "https://oss.example.test:8443/photos/forms/a.txt"
     );
     assert_eq!(
         key_url_in_callback(&url).await,
