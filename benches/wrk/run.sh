@@ -24,16 +24,6 @@ rate() {
     wrk -t1 -c64 -d"${SECONDS_EACH}s" -s "$dir/callback.lua" "http://$1" |
         awk '/^Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx answers" > "/dev/stderr"; exit 1}'
 }
-ratios=""
-i=0
-while [ $i -lt "$ROUNDS" ]; do
-    a=$(rate $OURS)
-    b=$(rate $BARE)
-    r=$(echo "$a $b" | awk '{printf "%.3f", $1 / $2}')
-    echo "round $i: serve $a/s, bare axum $b/s, ratio $r"
-    ratios="$ratios $r"
-    i=$((i + 1))
-done
-echo "$ratios" | tr ' ' '\n' | grep . | sort -n |
-    awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "median ratio (serve / bare axum) of %d rounds: %.2f\n", NR, m}'
+. benches/ab.sh
+alternate serve $OURS "bare axum" $BARE
 echo "log lines written by serve: $(wc -l < "$dir/serve.log")"

@@ -1,7 +1,9 @@
 //! `oss-callback emulate`: a local OSS endpoint that real SDKs upload to, performing the
 //! callbacks as OSS does (the `oss-callback-emulator` crate).
 
-use oss_callback_emulator::{AccessKey, Config, Emulator, FaultSpec, Storage};
+use std::path::PathBuf;
+
+use oss_callback_emulator::{AccessKey, Config, Emulator, FaultSpec, PublicUrl, Storage, Tls};
 
 use crate::Outcome;
 
@@ -73,9 +75,28 @@ pub(crate) struct Args {
     /// run time through POST /_emulator/api/faults.
     #[arg(long, value_name = "ID[:N]")]
     fault: Vec<FaultSpec>,
+    // Where clients reach it.
+    /// The base URL clients reach the emulator at (behind a proxy, a container's published
+    /// port): written into x-oss-pub-key-url, Location (multipart, PostObject), GetBucketInfo's
+    /// endpoints and the page address printed. Default: the bound address, with 127.0.0.1 (or
+    /// ::1) for an unspecified one such as 0.0.0.0; https with --tls-cert.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<PublicUrl>,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(Tls::from_pem_files(cert, key).map_err(|err| err.to_string())?)
+        }
+        _ => None,
+    };
     let runtime = crate::runtime()?;
     crate::log_to_stderr();
     let config = Config {
@@ -91,16 +112,23 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         auto_create_buckets: !args.no_auto_create_buckets,
         strict: args.strict,
         faults: args.fault.clone(),
+        public_url: args.public_url.clone(),
+        tls,
     };
     runtime.block_on(async {
         let emulator = Emulator::bind(&args.addr, config)
             .await
             .map_err(|err| format!("cannot listen on {}: {err}", args.addr))?;
         let shutdown = shutdown_signal()?;
-        out!("listening on http://{}", emulator.local_addr());
+        let scheme = if args.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        out!("listening on {scheme}://{}", emulator.local_addr());
         out!(
-            "uploads and callbacks, live: http://{}{}",
-            emulator.local_addr(),
+            "uploads and callbacks, live: {}{}",
+            emulator.public_url(),
             oss_callback_emulator::PAGE_PATH
         );
         {

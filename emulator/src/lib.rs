@@ -8,7 +8,7 @@
 //! use oss_callback_emulator::{Config, Emulator};
 //!
 //! let emulator = Emulator::bind("127.0.0.1:9000", Config::default()).await?;
-//! println!("listening on http://{}", emulator.local_addr());
+//! println!("listening on {}", emulator.public_url());
 //! emulator.run(std::future::pending()).await
 //! # }
 //! ```
@@ -33,6 +33,7 @@ mod address;
 mod auth;
 mod callback;
 mod checksum;
+mod endpoint;
 mod events;
 mod faults;
 mod journal;
@@ -45,6 +46,7 @@ mod routes;
 mod server;
 mod state;
 mod store;
+mod tls;
 mod upload;
 mod xml;
 
@@ -53,11 +55,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use self::auth::AccessKey;
+pub use self::endpoint::{PublicUrl, PublicUrlError};
 pub use self::events::{
     AttemptEvent, CallbackEvent, EVENT_CAPACITY, Event, FailureEvent, RuleEvent,
 };
 pub use self::faults::{FAULTS_PATH, FaultSpec};
 pub use self::ops::post::{PostForm, PostFormError, parse_post_form};
+pub use self::tls::{Tls, TlsError};
 
 /// The path of the served public key.
 pub const KEY_PATH: &str = "/_emulator/callback_pub_key_v1.pem";
@@ -109,6 +113,12 @@ pub struct Config {
     pub strict: bool,
     /// Faults queued at start (`emulate --fault ID[:N]`); more through [`FAULTS_PATH`].
     pub faults: Vec<FaultSpec>,
+    // Where clients reach it (`--public-url`, `--tls-cert`/`--tls-key`).
+    /// The base URL written into `x-oss-pub-key-url`, `Location` and the endpoints it
+    /// reports; `None`: the bound address (loopback for `0.0.0.0` and `::`), `https` with TLS.
+    pub public_url: Option<PublicUrl>,
+    /// Serve HTTPS with this certificate; `None`: plain HTTP.
+    pub tls: Option<Tls>,
 }
 
 impl Default for Config {
@@ -122,6 +132,8 @@ impl Default for Config {
             auto_create_buckets: true,
             strict: false,
             faults: Vec::new(),
+            public_url: None,
+            tls: None,
         }
     }
 }
@@ -151,7 +163,11 @@ impl Emulator {
     pub async fn bind(addr: &str, config: Config) -> std::io::Result<Emulator> {
         let listener = oss_callback::axum::bind(addr).await?;
         let local = listener.local_addr()?;
-        let state = Arc::new(state::AppState::new(config, local)?);
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| PublicUrl::of_bound(local, config.tls.is_some()));
+        let state = Arc::new(state::AppState::new(config, local, public_url)?);
         Ok(Emulator { listener, state })
     }
 
@@ -159,6 +175,13 @@ impl Emulator {
     #[must_use]
     pub fn local_addr(&self) -> SocketAddr {
         self.state.local_addr
+    }
+
+    /// The base URL it writes into `x-oss-pub-key-url` and `Location`, and where clients
+    /// reach it ([`Config::public_url`]).
+    #[must_use]
+    pub fn public_url(&self) -> &PublicUrl {
+        &self.state.public_url
     }
 
     /// A handle on the events, to read them while it runs.
@@ -174,7 +197,8 @@ impl Emulator {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        listen::serve(self.listener, server::router(self.state), shutdown).await
+        let tls = self.state.config.tls.as_ref().map(|tls| tls.config.clone());
+        listen::serve(self.listener, server::router(self.state), tls, shutdown).await
     }
 }
 

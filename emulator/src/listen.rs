@@ -1,9 +1,11 @@
 //! The emulator's bounds on its clients. The accept loop is the library's
 //! (`oss_callback::axum::ServeConfig`): a cap on open connections that sheds the oldest idle
 //! one, a bound on request heads in time and size, the peer's address for `${clientIp}`
-//! (`ConnectInfo`), shedding when out of descriptors, and a graceful stop.
+//! (`ConnectInfo`), shedding when out of descriptors, and a graceful stop; with TLS, the
+//! handshake under the same bounds.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -19,16 +21,19 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// presigned URL's query can be long).
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 
-/// Serves `router` on `listener` until `shutdown` completes.
+/// Serves `router` on `listener` (HTTPS with `tls`) until `shutdown` completes.
 pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    ServeConfig::default()
+    let mut config = ServeConfig::default()
         .header_read_timeout(HEADER_READ_TIMEOUT)
         .shutdown_grace(SHUTDOWN_GRACE)
-        .max_head_bytes(MAX_HEAD_BYTES)
-        .serve_with_shutdown(listener, router, shutdown)
-        .await
+        .max_head_bytes(MAX_HEAD_BYTES);
+    if let Some(tls) = tls {
+        config = config.tls(tls);
+    }
+    config.serve_with_shutdown(listener, router, shutdown).await
 }

@@ -54,7 +54,7 @@ async fn serve_key(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
 ) -> Response {
-    let url = format!("http://{}{KEY_PATH}", state.local_addr);
+    let url = format!("{}{KEY_PATH}", state.public_url);
     let warning = format!(
         "the callback server downloaded the key from {url}, a host that is not OSS's: such a \
          server would also download a key from an attacker's URL; the official samples accept only \

@@ -13,7 +13,7 @@ use crate::events::Events;
 use crate::faults::Faults;
 use crate::responses::ErrorReply;
 use crate::store::{DiskOptions, DiskStore, MemoryStore, Store};
-use crate::{Config, KEY_PATH, Storage};
+use crate::{Config, KEY_PATH, PublicUrl, Storage};
 
 /// `x-oss-hash-crc64ecma`.
 pub(crate) const CRC64: HeaderName = HeaderName::from_static("x-oss-hash-crc64ecma");
@@ -27,13 +27,19 @@ pub(crate) struct AppState {
     pub(crate) simulator: Simulator,
     pub(crate) faults: Faults,
     pub(crate) local_addr: SocketAddr,
+    /// Where clients reach it: what `x-oss-pub-key-url` and `Location` name.
+    pub(crate) public_url: PublicUrl,
 }
 
 impl AppState {
-    /// The state of an emulator listening on `local_addr`: its simulator names the key this
-    /// emulator serves.
-    pub(crate) fn new(config: Config, local_addr: SocketAddr) -> std::io::Result<AppState> {
-        let key_url = format!("http://{local_addr}{KEY_PATH}");
+    /// The state of an emulator listening on `local_addr`, reached at `public_url`: its
+    /// simulator names the key this emulator serves.
+    pub(crate) fn new(
+        config: Config,
+        local_addr: SocketAddr,
+        public_url: PublicUrl,
+    ) -> std::io::Result<AppState> {
+        let key_url = format!("{public_url}{KEY_PATH}");
         let private = if config.strict {
             PrivateAddresses::Refuse
         } else {
@@ -51,6 +57,7 @@ impl AppState {
             events,
             simulator: Simulator::new().key_url(key_url).private_addresses(private),
             local_addr,
+            public_url,
         })
     }
 }

@@ -118,8 +118,8 @@ pub(crate) async fn list_buckets(state: Arc<AppState>, call: Call) -> Response {
     for bucket in matching.iter().take(max) {
         xml.open("Bucket");
         xml.leaf("CreationDate", &iso8601(bucket.created));
-        xml.leaf("ExtranetEndpoint", &state.local_addr.to_string());
-        xml.leaf("IntranetEndpoint", &state.local_addr.to_string());
+        xml.leaf("ExtranetEndpoint", state.public_url.authority());
+        xml.leaf("IntranetEndpoint", state.public_url.authority());
         xml.leaf("Location", LOCATION).leaf("Name", &bucket.name);
         xml.leaf("Region", "cn-hangzhou")
             .leaf("StorageClass", &bucket.storage_class);
@@ -158,8 +158,8 @@ pub(crate) async fn info(state: Arc<AppState>, call: Call) -> Response {
     xml.open("Bucket");
     xml.leaf("AccessMonitor", "Disabled");
     xml.leaf("CreationDate", &iso8601(bucket.created));
-    xml.leaf("ExtranetEndpoint", &state.local_addr.to_string());
-    xml.leaf("IntranetEndpoint", &state.local_addr.to_string());
+    xml.leaf("ExtranetEndpoint", state.public_url.authority());
+    xml.leaf("IntranetEndpoint", state.public_url.authority());
     xml.leaf("Location", LOCATION).leaf("Name", &bucket.name);
     xml.leaf("StorageClass", &bucket.storage_class);
     xml.leaf("TransferAcceleration", "Disabled");

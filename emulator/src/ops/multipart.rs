@@ -295,7 +295,7 @@ pub(crate) async fn complete(state: Arc<AppState>, call: Call) -> Response {
         completes: Some(upload_id),
         callback,
     };
-    let location = format!("http://{}/{}/{}", state.local_addr, ctx.bucket, ctx.key);
+    let location = format!("{}/{}/{}", state.public_url, ctx.bucket, ctx.key);
     store(&state, ctx, upload, |object| {
         let mut xml = Writer::new("CompleteMultipartUploadResult");
         xml.leaf("Location", &location);

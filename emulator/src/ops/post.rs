@@ -255,7 +255,7 @@ pub(crate) async fn post_object(state: Arc<AppState>, call: Call) -> Response {
         callback,
     };
     store(&state, &ctx, upload, |object| {
-        Some(answer(&ctx, status, object))
+        Some(answer(&ctx, status, object, state.public_url.as_str()))
     })
     .await
 }
@@ -274,15 +274,17 @@ fn form_headers(form: &PostForm) -> Vec<(String, String)> {
     crate::ops::meta::kept_headers(&headers)
 }
 
-/// The answer `success_action_status` asks for.
-fn answer(ctx: &Ctx, status: StatusCode, object: &Object) -> Response {
+/// The answer `success_action_status` asks for; 201's `Location` is the object's URL at
+/// `public_url`, as OSS writes its own.
+fn answer(ctx: &Ctx, status: StatusCode, object: &Object, public_url: &str) -> Response {
     if status != StatusCode::CREATED {
         return reply(status, &ctx.request_id, Body::empty());
     }
     let escape = |text: &str| quick_xml::escape::escape(text).into_owned();
     let xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PostResponse>\n  <Bucket>{}</Bucket>\n  <Location>/{}/{}</Location>\n  <Key>{}</Key>\n  <ETag>\"{}\"</ETag>\n</PostResponse>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<PostResponse>\n  <Bucket>{}</Bucket>\n  <Location>{}/{}/{}</Location>\n  <Key>{}</Key>\n  <ETag>\"{}\"</ETag>\n</PostResponse>\n",
         escape(&ctx.bucket),
+        escape(public_url),
         escape(&ctx.bucket),
         escape(&ctx.key),
         escape(&ctx.key),

@@ -41,6 +41,8 @@ mod guard;
 mod log;
 mod reply;
 mod serve;
+#[cfg(feature = "tls")]
+mod tls;
 
 pub use self::budget::{
     SLOW_HANDLER, Timed, WarnWhenSlow, WarnWhenSlowLayer, warn_when_slow, warn_when_slower_than,

@@ -64,6 +64,11 @@ pub struct ServeConfig {
     pub header_read_timeout: Duration,
     /// How long requests in flight may finish after a stop (default [`SHUTDOWN_GRACE`]).
     pub shutdown_grace: Duration,
+    /// Serve HTTPS with this configuration (feature `tls`); `None` (default): plain HTTP.
+    /// The handshake counts against the connection cap and must end within
+    /// [`header_read_timeout`](Self::header_read_timeout).
+    #[cfg(feature = "tls")]
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for ServeConfig {
@@ -73,6 +78,8 @@ impl Default for ServeConfig {
             max_head_bytes: MAX_HEAD_BYTES,
             header_read_timeout: HEADER_READ_TIMEOUT,
             shutdown_grace: SHUTDOWN_GRACE,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -103,6 +110,23 @@ impl ServeConfig {
     #[must_use]
     pub fn shutdown_grace(mut self, shutdown_grace: Duration) -> Self {
         self.shutdown_grace = shutdown_grace;
+        self
+    }
+
+    /// Serves HTTPS with `config` (feature `tls`): each connection's handshake runs in its own
+    /// task, bounded by the connection cap and the head timeout, then HTTP/1.1 as without TLS.
+    ///
+    /// ```no_run
+    /// # async fn demo(app: axum::Router, tls: std::sync::Arc<rustls::ServerConfig>) -> std::io::Result<()> {
+    /// use oss_callback::axum::ServeConfig;
+    /// let listener = oss_callback::axum::bind("127.0.0.1:8443").await?;
+    /// ServeConfig::default().tls(tls).serve(listener, app).await
+    /// # }
+    /// ```
+    #[cfg(feature = "tls")]
+    #[must_use]
+    pub fn tls(mut self, config: Arc<rustls::ServerConfig>) -> Self {
+        self.tls = Some(config);
         self
     }
 
@@ -300,14 +324,49 @@ fn out_of_descriptors(err: &std::io::Error) -> bool {
     matches!(err.raw_os_error(), Some(23 | 24))
 }
 
-/// Serves one connection until it ends, is shed, or the server stops.
+/// Serves one connection (after its TLS handshake, with TLS) until it ends, is shed, or the
+/// server stops.
 fn serve_connection(
     config: &ServeConfig,
     (stream, peer): (TcpStream, SocketAddr),
     service: TowerToHyperService<Router>,
     registered: Registered,
-    mut stopped: watch::Receiver<bool>,
+    stopped: watch::Receiver<bool>,
 ) -> impl Future<Output = ()> + Send + 'static {
+    let http = serve_http(config, peer, service, registered, stopped);
+    #[cfg(feature = "tls")]
+    let tls = config.tls.clone().map(|tls| super::tls::Handshake {
+        config: tls,
+        timeout: config.header_read_timeout,
+    });
+    async move {
+        #[cfg(feature = "tls")]
+        if let Some(tls) = tls {
+            let stopped = http.stopped.clone();
+            if let Some(stream) = tls.accept(stream, &http.registered.slot, stopped).await {
+                http.run(stream).await;
+            }
+            return;
+        }
+        http.run(stream).await;
+    }
+}
+
+/// HTTP/1.1 on one connection, once its bytes can be read.
+struct ServeHttp {
+    builder: Builder,
+    service: Tracked<TowerToHyperService<Router>>,
+    registered: Registered,
+    stopped: watch::Receiver<bool>,
+}
+
+fn serve_http(
+    config: &ServeConfig,
+    peer: SocketAddr,
+    service: TowerToHyperService<Router>,
+    registered: Registered,
+    stopped: watch::Receiver<bool>,
+) -> ServeHttp {
     // HTTP/1 only: OSS speaks HTTP/1.1, and the HTTP/2 detection would read without a timeout
     // (and building h2 costs every user compile time).
     let mut builder = Builder::new();
@@ -315,13 +374,31 @@ fn serve_connection(
         .timer(TokioTimer::new())
         .header_read_timeout(config.header_read_timeout)
         .max_buf_size(config.max_head_bytes.max(MIN_HEAD_BYTES));
-    let slot = registered.slot.clone();
     let service = Tracked {
         inner: service,
-        slot: slot.clone(),
+        slot: registered.slot.clone(),
         peer,
     };
-    async move {
+    ServeHttp {
+        builder,
+        service,
+        registered,
+        stopped,
+    }
+}
+
+impl ServeHttp {
+    async fn run<I>(self, stream: I)
+    where
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let ServeHttp {
+            builder,
+            service,
+            registered,
+            mut stopped,
+        } = self;
+        let slot = registered.slot.clone();
         // The guard `wait_for` returns is not Send: dropped inside.
         let stop = async move {
             let _ = stopped.wait_for(|stop| *stop).await;
