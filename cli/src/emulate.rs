@@ -24,7 +24,8 @@ Operations (anything else is OSS's NotImplemented XML, 501):
               GetBucketReferer, PutBucketLifecycle, GetBucketLifecycle,
               DeleteBucketLifecycle, PutBucketLogging, GetBucketLogging, DeleteBucketLogging,
               PutBucketWebsite, GetBucketWebsite, DeleteBucketWebsite, PutBucketTags,
-              GetBucketTags, DeleteBucketTags (stored and answered as given, not enforced)
+              GetBucketTags, DeleteBucketTags (stored and answered as given; only the CORS
+              rules are enforced: preflight OPTIONS and Access-Control-* headers)
 Refused: image processing (x-oss-process), RestoreObject, versioning, encryption, policy,
 replication, inventory, WORM, QoS, and every other sub-resource.";
 
@@ -58,6 +59,11 @@ pub(crate) struct Args {
     /// run time through POST /_emulator/api/faults.
     #[arg(long, value_name = "ID[:N]")]
     fault: Vec<FaultSpec>,
+    /// Allow every cross-origin request (any origin, method and header) to a bucket without
+    /// CORS rules; by default such a bucket refuses them, as OSS does. A bucket's own rules
+    /// (PutBucketCors) apply either way.
+    #[arg(long)]
+    cors_allow_all: bool,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -70,6 +76,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         auto_create_buckets: !args.no_auto_create_buckets,
         strict: args.strict,
         faults: args.fault.clone(),
+        cors_allow_all: args.cors_allow_all,
     };
     runtime.block_on(async {
         let emulator = Emulator::bind(&args.addr, config)

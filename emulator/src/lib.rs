@@ -33,6 +33,7 @@ mod address;
 mod auth;
 mod callback;
 mod checksum;
+mod cors;
 mod events;
 mod faults;
 mod listen;
@@ -100,6 +101,10 @@ pub struct Config {
     pub strict: bool,
     /// Faults queued at start (`emulate --fault ID[:N]`); more through [`FAULTS_PATH`].
     pub faults: Vec<FaultSpec>,
+    /// Allow every cross-origin request to a bucket without CORS rules (any origin, method
+    /// and header). Without it such a bucket refuses them, as OSS does; a bucket's own rules
+    /// (PutBucketCors) apply either way.
+    pub cors_allow_all: bool,
 }
 
 impl Default for Config {
@@ -111,6 +116,7 @@ impl Default for Config {
             auto_create_buckets: true,
             strict: false,
             faults: Vec::new(),
+            cors_allow_all: false,
         }
     }
 }

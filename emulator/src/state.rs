@@ -50,7 +50,7 @@ impl AppState {
 }
 
 /// One OSS request, addressed.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Ctx {
     pub(crate) request_id: String,
     pub(crate) bucket: String,
