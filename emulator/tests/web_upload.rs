@@ -3,7 +3,8 @@
 //! library, as OSS's samples are) serves a page on `http://localhost:P1`; the page uploads to the
 //! emulator on `http://127.0.0.1:P2`, another origin, with ali-oss's browser build (PUT and
 //! multipartUpload, each with a callback) and with a PostObject form (the backend's policy and
-//! callback), then reads each object back through a URL the backend signed. The backend
+//! callback) and through a PUT URL the backend signed with a callback parameter, then reads
+//! each object back through a URL the backend signed. The backend
 //! verifies every callback with the key named in `x-oss-pub-key-url`. A bucket whose CORS rules
 //! name another origin makes the page's upload fail in the browser, and the emulator's page
 //! shows the refused preflight. Screenshots land in `target/browser-screenshots/`.
@@ -86,11 +87,15 @@ async fn web_flow(
     // (ii) A PostObject form with the backend's policy and callback.
     let form = run(&client, "form", "web", "browser/form.txt").await;
     assert_callback_accepted(&form, "form", "browser/form.txt");
+    // A PUT through a URL the backend signed with the callback parameter.
+    let signed = run(&client, "signedPut", "web", "browser/signed.txt").await;
+    assert_callback_accepted(&signed, "signed-put", "browser/signed.txt");
 
     // Each object read back through a URL the backend signed.
     for (key, expected) in [
         ("browser/put.txt", "put from the browser".to_owned()),
         ("browser/form.txt", "posted by a form".to_owned()),
+        ("browser/signed.txt", "put through a signed URL".to_owned()),
         ("browser/multi.bin", "a".repeat(250 * 1024)),
     ] {
         let read = run(&client, "read", "web", key).await;
@@ -98,7 +103,7 @@ async fn web_flow(
         assert!(read["text"] == expected.as_str(), "{key} read back differs");
     }
 
-    // The backend received three callbacks and verified each with the downloaded key.
+    // The backend received four callbacks and verified each with the downloaded key.
     let received = send(Method::GET, &format!("{backend}/api/callbacks"), &[], "").await;
     let callbacks: Value = serde_json::from_str(&received.body).unwrap_or_default();
     let vias: Vec<&str> = callbacks
@@ -108,7 +113,10 @@ async fn web_flow(
         .inspect(|c| assert_eq!(c["verified"], true, "{c}"))
         .filter_map(|c| c["fields"]["via"].as_str())
         .collect();
-    assert_eq!(vias, ["ali-oss-put", "ali-oss-multipart", "form"]);
+    assert_eq!(
+        vias,
+        ["ali-oss-put", "ali-oss-multipart", "form", "signed-put"]
+    );
 
     // A bucket whose rules name another origin: the browser stops the upload at the preflight.
     let refused = run(&client, "put", "elsewhere", "browser/refused.txt").await;

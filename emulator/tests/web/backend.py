@@ -10,8 +10,8 @@ PATH: ali-oss's browser build (dist/aliyun-oss-sdk.min.js of the npm package). I
 
 Routes: GET / (the page), /page.js, /aliyun-oss-sdk.min.js; GET /api/config (the emulator's
 URL and the credentials ali-oss signs with: a real backend hands out STS credentials);
-GET /api/policy?dir=D (a PostObject policy with a callback); GET /api/sign?bucket=B&key=K
-(a signed GET URL, V1); POST /api/setup?bucket=B&origin=O (creates the bucket and its CORS
+GET /api/policy?dir=D (a PostObject policy with a callback); GET
+/api/sign?bucket=B&key=K[&method=PUT&callback=1] (a signed URL, V1, a PUT one with a callback); POST /api/setup?bucket=B&origin=O (creates the bucket and its CORS
 rule for origin O, signed); POST /callback (OSS's callback); GET /api/callbacks (those
 received, with whether each verified).
 """
@@ -118,13 +118,15 @@ class Backend:
             "dir": directory,
         }
 
-    def signed_url(self, bucket, key, expires_in=300):
+    def signed_url(self, method, bucket, key, callback=None, expires_in=300):
+        """A V1 presigned URL; a PUT one may carry the callback parameter (signed with it)."""
         expires = int(datetime.datetime.now().timestamp()) + expires_in
-        signature = sign(self.secret, f"GET\n\n\n{expires}\n/{bucket}/{key}")
-        query = urllib.parse.urlencode(
-            {"OSSAccessKeyId": self.key_id, "Expires": expires, "Signature": signature}
-        )
-        return f"{self.emulator}/{bucket}/{urllib.parse.quote(key)}?{query}"
+        resource = f"/{bucket}/{key}" + (f"?callback={callback}" if callback else "")
+        signature = sign(self.secret, f"{method}\n\n\n{expires}\n{resource}")
+        query = {"OSSAccessKeyId": self.key_id, "Expires": expires, "Signature": signature}
+        if callback:
+            query["callback"] = callback
+        return f"{self.emulator}/{bucket}/{urllib.parse.quote(key)}?{urllib.parse.urlencode(query)}"
 
     def oss(self, method, resource, query="", body=b""):
         """A V1-signed request to the emulator; (status, body)."""
@@ -212,7 +214,10 @@ def handler(backend):
             elif url.path == "/api/policy":
                 self.answer(200, backend.policy(args.get("dir", "uploads/")))
             elif url.path == "/api/sign":
-                self.answer(200, {"url": backend.signed_url(args["bucket"], args["key"])})
+                method = args.get("method", "GET")
+                callback = backend.callback_param("signed-put") if args.get("callback") else None
+                url = backend.signed_url(method, args["bucket"], args["key"], callback)
+                self.answer(200, {"url": url})
             elif url.path == "/api/callbacks":
                 with backend.lock:
                     self.answer(200, list(backend.callbacks))

@@ -73,6 +73,14 @@
       const text = await response.text();
       return { ok: response.ok, status: response.status, data: text.startsWith('{') ? JSON.parse(text) : text };
     },
+    // A PUT through a URL the backend signed with a callback parameter (a Blob without a type:
+    // no Content-Type, as signed).
+    async signedPut(bucket, key) {
+      const signed = await json('/api/sign?method=PUT&callback=1&bucket=' + encodeURIComponent(bucket) + '&key=' + encodeURIComponent(key));
+      const response = await fetch(signed.url, { method: 'PUT', body: new Blob(['put through a signed URL']) });
+      const text = await response.text();
+      return { ok: response.ok, status: response.status, data: text.startsWith('{') ? JSON.parse(text) : text };
+    },
     // The object read back through a URL the backend signed.
     async read(bucket, key) {
       const signed = await json('/api/sign?bucket=' + encodeURIComponent(bucket) + '&key=' + encodeURIComponent(key));
