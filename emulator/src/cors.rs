@@ -22,7 +22,7 @@ use http::header::{
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 pub(crate) use self::rules::CorsRules;
-use self::rules::{Rule, requested_headers};
+use self::rules::{Invalid, Rule, requested_headers};
 use crate::events::{Event, now_ms};
 use crate::responses::{ErrorReply, reply, set};
 use crate::state::{AppState, Ctx};
@@ -238,9 +238,14 @@ fn record(
     });
 }
 
-/// Checks a PutBucketCors body as OSS does.
+/// Checks a PutBucketCors body as OSS does: `MalformedXML`, or `InvalidArgument` naming the
+/// element and its value (oss2's suite, written against OSS, expects `MaxAgeSeconds` and `-1`).
 pub(crate) fn check(xml: &[u8]) -> Result<(), ErrorReply> {
-    CorsRules::parse(xml).map(|_| ()).map_err(|why| {
-        ErrorReply::invalid_argument(format!("The CORS configuration is invalid: {why}"))
-    })
+    match CorsRules::parse(xml) {
+        Ok(_) => Ok(()),
+        Err(Invalid::Malformed(_)) => Err(crate::ops::malformed()),
+        Err(Invalid::Argument { name, value, why }) => Err(ErrorReply::invalid_argument(why)
+            .argument(Some(name))
+            .argument_value(value)),
+    }
 }

@@ -168,6 +168,26 @@ async fn put_bucket_cors_refuses_what_oss_refuses_and_keeps_the_rules() {
     let refused = send(Method::PUT, &format!("{emulator}/web?cors"), &[], bad).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
     assert_eq!(refused.code().as_deref(), Some("InvalidArgument"));
+    assert!(
+        refused.body.contains(
+            "<ArgumentName>ExposeHeader</ArgumentName>\n  <ArgumentValue>x-oss-*</ArgumentValue>"
+        ),
+        "{}",
+        refused.body
+    );
+    let malformed = send(
+        Method::PUT,
+        &format!("{emulator}/web?cors"),
+        &[],
+        "<CORSConfiguration>",
+    )
+    .await;
+    assert_eq!(
+        malformed.code().as_deref(),
+        Some("MalformedXML"),
+        "{}",
+        malformed.body
+    );
     let kept = send(Method::GET, &format!("{emulator}/web?cors"), &[], "").await;
     assert!(
         kept.body.contains("<ExposeHeader>ETag</ExposeHeader>"),

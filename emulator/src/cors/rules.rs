@@ -53,6 +53,36 @@ pub(crate) struct CorsRules {
     pub(crate) response_vary: bool,
 }
 
+/// Why a `CORSConfiguration` is refused, as OSS refuses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Invalid {
+    /// Not the document OSS's schema describes (`MalformedXML`).
+    Malformed(String),
+    /// A value OSS refuses (`InvalidArgument` with `ArgumentName` and `ArgumentValue`).
+    Argument {
+        /// The element.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// Why, in words.
+        why: String,
+    },
+}
+
+/// `InvalidArgument` about element `name` with `value`.
+fn argument(name: &'static str, value: &str, why: String) -> Invalid {
+    Invalid::Argument {
+        name,
+        value: value.to_owned(),
+        why,
+    }
+}
+
+/// Not well-formed XML.
+fn malformed(why: impl std::fmt::Display) -> Invalid {
+    Invalid::Malformed(format!("not well-formed XML: {why}"))
+}
+
 /// Why no rule allows a request, for the event (OSS's answer says none of this).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mismatch {
@@ -97,15 +127,13 @@ impl CorsRules {
     }
 
     /// Parses and checks a `CORSConfiguration` document; `Err` says what OSS would refuse.
-    pub(crate) fn parse(xml: &[u8]) -> Result<CorsRules, String> {
+    pub(crate) fn parse(xml: &[u8]) -> Result<CorsRules, Invalid> {
         let mut reader = Reader::from_reader(xml);
         let mut path: Vec<String> = Vec::new();
         let mut text = String::new();
         let mut config = CorsRules::default();
         loop {
-            let event = reader
-                .read_event()
-                .map_err(|e| format!("not well-formed XML: {e}"))?;
+            let event = reader.read_event().map_err(malformed)?;
             match event {
                 Event::Start(start) => {
                     let name = AsRef::<str>::as_ref(&start.local_name()).to_owned();
@@ -118,8 +146,7 @@ impl CorsRules {
                 Event::Text(chunk) => text.push_str(&chunk.into_inner()),
                 Event::CData(chunk) => text.push_str(&chunk.into_inner()),
                 Event::GeneralRef(reference) => text.push(
-                    crate::xml::entity(&reference)
-                        .ok_or_else(|| "not well-formed XML: an unknown entity".to_owned())?,
+                    crate::xml::entity(&reference).ok_or_else(|| malformed("an unknown entity"))?,
                 ),
                 Event::End(_) => {
                     config.leaf(&path, text.trim().to_owned())?;
@@ -137,14 +164,14 @@ impl CorsRules {
             }
         }
         if !path.is_empty() {
-            return Err("not well-formed XML: an element is not closed".to_owned());
+            return Err(malformed("an element is not closed"));
         }
         config.check()?;
         Ok(config)
     }
 
     /// Takes the text of the element at `path`.
-    fn leaf(&mut self, path: &[String], value: String) -> Result<(), String> {
+    fn leaf(&mut self, path: &[String], value: String) -> Result<(), Invalid> {
         let names: Vec<&str> = path.iter().map(String::as_str).collect();
         match names.as_slice() {
             ["CORSConfiguration", "ResponseVary"] => {
@@ -152,7 +179,8 @@ impl CorsRules {
                     "true" => true,
                     "false" => false,
                     other => {
-                        return Err(format!("ResponseVary must be true or false, not {other:?}"));
+                        let why = "ResponseVary must be true or false".to_owned();
+                        return Err(argument("ResponseVary", other, why));
                     }
                 };
             }
@@ -167,10 +195,12 @@ impl CorsRules {
                     "ExposeHeader" => rule.expose.push(value),
                     "MaxAgeSeconds" => {
                         if rule.max_age.is_some() {
-                            return Err("a CORSRule has at most one MaxAgeSeconds".to_owned());
+                            let why = "a CORSRule has at most one MaxAgeSeconds";
+                            return Err(Invalid::Malformed(why.to_owned()));
                         }
                         let seconds = value.parse().map_err(|_| {
-                            format!("MaxAgeSeconds must be a number, not {value:?}")
+                            let why = "MaxAgeSeconds must be a number of seconds, 0 or more";
+                            argument("MaxAgeSeconds", &value, why.to_owned())
                         })?;
                         rule.max_age = Some(seconds);
                     }
@@ -178,9 +208,8 @@ impl CorsRules {
                 }
             }
             [root] if *root != "CORSConfiguration" => {
-                return Err(format!(
-                    "the root element must be CORSConfiguration, not {root}"
-                ));
+                let why = format!("the root element must be CORSConfiguration, not {root}");
+                return Err(Invalid::Malformed(why));
             }
             _ => {}
         }
@@ -188,29 +217,37 @@ impl CorsRules {
     }
 
     /// OSS's limits on the rules.
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), Invalid> {
         if self.rules.is_empty() {
-            return Err("a CORSConfiguration needs at least one CORSRule".to_owned());
+            let why = "a CORSConfiguration needs at least one CORSRule";
+            return Err(Invalid::Malformed(why.to_owned()));
         }
         if self.rules.len() > MAX_RULES {
-            return Err(format!("a bucket has at most {MAX_RULES} CORS rules"));
+            let why = format!("a bucket has at most {MAX_RULES} CORS rules");
+            return Err(argument("CORSRule", &self.rules.len().to_string(), why));
         }
         for rule in &self.rules {
             if rule.origins.is_empty() || rule.methods.is_empty() {
-                return Err("each CORSRule needs an AllowedOrigin and an AllowedMethod".to_owned());
+                let why = "each CORSRule needs an AllowedOrigin and an AllowedMethod";
+                return Err(Invalid::Malformed(why.to_owned()));
             }
             if let Some(method) = rule.methods.iter().find(|m| !METHODS.contains(&m.as_str())) {
-                return Err(format!(
-                    "AllowedMethod {method:?} is none of {}",
-                    METHODS.join(", ")
-                ));
+                let why = format!("AllowedMethod is one of {}", METHODS.join(", "));
+                return Err(argument("AllowedMethod", method, why));
             }
-            let patterns = rule.origins.iter().chain(&rule.headers);
-            if let Some(pattern) = patterns.into_iter().find(|p| p.matches('*').count() > 1) {
-                return Err(format!("{pattern:?} has more than one *"));
+            let patterns = [
+                ("AllowedOrigin", &rule.origins),
+                ("AllowedHeader", &rule.headers),
+            ];
+            for (name, values) in patterns {
+                if let Some(pattern) = values.iter().find(|p| p.matches('*').count() > 1) {
+                    let why = format!("an {name} has at most one *");
+                    return Err(argument(name, pattern, why));
+                }
             }
             if let Some(header) = rule.expose.iter().find(|h| h.contains('*')) {
-                return Err(format!("ExposeHeader {header:?} cannot contain *"));
+                let why = "an ExposeHeader cannot contain *".to_owned();
+                return Err(argument("ExposeHeader", header, why));
             }
         }
         Ok(())

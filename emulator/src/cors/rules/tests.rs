@@ -3,7 +3,7 @@
 use super::*;
 
 fn rules(xml: &str) -> CorsRules {
-    CorsRules::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e}: {xml}"))
+    CorsRules::parse(xml.as_bytes()).unwrap_or_else(|e| panic!("{e:?}: {xml}"))
 }
 
 fn one_rule(origin: &str, methods: &[&str], headers: &[&str]) -> CorsRules {
@@ -164,6 +164,21 @@ fn configurations_oss_refuses_are_refused() {
             .repeat(11)
     );
     assert!(CorsRules::parse(eleven.as_bytes()).is_err());
+}
+
+#[test]
+fn a_refused_value_is_named_with_its_element() {
+    // oss2's test_invalid_argument, written against OSS: InvalidArgument, MaxAgeSeconds, -1.
+    let xml = "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin>\
+        <AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>-1</MaxAgeSeconds></CORSRule>\
+        </CORSConfiguration>";
+    let refused = CorsRules::parse(xml.as_bytes());
+    assert!(
+        matches!(&refused, Err(Invalid::Argument { name: "MaxAgeSeconds", value, .. }) if value == "-1"),
+        "{refused:?}"
+    );
+    let broken = CorsRules::parse(b"<CORSConfiguration><CORSRule>");
+    assert!(matches!(broken, Err(Invalid::Malformed(_))), "{broken:?}");
 }
 
 #[test]
