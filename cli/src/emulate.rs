@@ -26,7 +26,8 @@ Operations (anything else is OSS's NotImplemented XML, 501):
               GetBucketReferer, PutBucketLifecycle, GetBucketLifecycle,
               DeleteBucketLifecycle, PutBucketLogging, GetBucketLogging, DeleteBucketLogging,
               PutBucketWebsite, GetBucketWebsite, DeleteBucketWebsite, PutBucketTags,
-              GetBucketTags, DeleteBucketTags (stored and answered as given, not enforced)
+              GetBucketTags, DeleteBucketTags (stored and answered as given; only the CORS
+              rules are enforced: preflight OPTIONS and Access-Control-* headers)
 Refused: image processing (x-oss-process), RestoreObject, versioning, encryption, policy,
 replication, inventory, WORM, QoS, and every other sub-resource.";
 
@@ -88,6 +89,11 @@ pub(crate) struct Args {
     /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Allow every cross-origin request (any origin, method and header) to a bucket without
+    /// CORS rules; by default such a bucket refuses them, as OSS does. A bucket's own rules
+    /// (PutBucketCors) apply either way.
+    #[arg(long)]
+    cors_allow_all: bool,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -114,6 +120,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         faults: args.fault.clone(),
         public_url: args.public_url.clone(),
         tls,
+        cors_allow_all: args.cors_allow_all,
     };
     runtime.block_on(async {
         let emulator = Emulator::bind(&args.addr, config)

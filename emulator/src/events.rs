@@ -33,6 +33,29 @@ pub enum Event {
     },
     /// A callback the upload triggered.
     Callback(Box<CallbackEvent>),
+    /// A request carrying an `Origin`, or a preflight `OPTIONS`, and what CORS made of it.
+    Cors {
+        /// Milliseconds since the Unix epoch.
+        time_ms: u64,
+        /// The request id answered (the same as the request's own event).
+        request_id: String,
+        /// A preflight `OPTIONS` (`method` is then its `Access-Control-Request-Method`).
+        preflight: bool,
+        /// The `Origin`.
+        origin: String,
+        /// The method asked for.
+        method: String,
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// Whether the answer allows the origin (carries `Access-Control-Allow-Origin`).
+        allowed: bool,
+        /// The outcome in words: which rule allowed it, or why none did.
+        detail: String,
+        /// The status answered.
+        status: u16,
+    },
     /// A download of the key the emulator names in `x-oss-pub-key-url`: the callback server
     /// fetches keys from a host that is not OSS's.
     KeyFetch {

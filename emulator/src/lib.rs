@@ -33,6 +33,7 @@ mod address;
 mod auth;
 mod callback;
 mod checksum;
+mod cors;
 mod endpoint;
 mod events;
 mod faults;
@@ -119,6 +120,10 @@ pub struct Config {
     pub public_url: Option<PublicUrl>,
     /// Serve HTTPS with this certificate; `None`: plain HTTP.
     pub tls: Option<Tls>,
+    /// Allow every cross-origin request to a bucket without CORS rules (any origin, method
+    /// and header). Without it such a bucket refuses them, as OSS does; a bucket's own rules
+    /// (PutBucketCors) apply either way.
+    pub cors_allow_all: bool,
 }
 
 impl Default for Config {
@@ -134,6 +139,7 @@ impl Default for Config {
             faults: Vec::new(),
             public_url: None,
             tls: None,
+            cors_allow_all: false,
         }
     }
 }

@@ -28,6 +28,8 @@ pub(crate) struct ErrorReply {
     pub(crate) ec: Option<String>,
     /// `ArgumentName`, for an `InvalidArgument` about one parameter (`callback`).
     pub(crate) argument: Option<&'static str>,
+    /// `ArgumentValue`: the value refused, beside `ArgumentName` (a CORS rule's).
+    pub(crate) argument_value: Option<String>,
 }
 
 impl ErrorReply {
@@ -42,6 +44,7 @@ impl ErrorReply {
             message: message.into(),
             ec: None,
             argument: None,
+            argument_value: None,
         }
     }
 
@@ -54,6 +57,12 @@ impl ErrorReply {
     /// Sets the `ArgumentName`.
     pub(crate) fn argument(mut self, argument: Option<&'static str>) -> ErrorReply {
         self.argument = argument;
+        self
+    }
+
+    /// Sets the `ArgumentValue`.
+    pub(crate) fn argument_value(mut self, value: impl Into<String>) -> ErrorReply {
+        self.argument_value = Some(value.into());
         self
     }
 
@@ -205,10 +214,16 @@ impl ErrorReply {
             // OSS writes it after HostId, before EC.
             Some(argument) => {
                 let host_end = "</HostId>\n";
-                let element = format!(
+                let mut element = format!(
                     "  <ArgumentName>{}</ArgumentName>\n",
                     quick_xml::escape::escape(argument)
                 );
+                if let Some(value) = &self.argument_value {
+                    element.push_str(&format!(
+                        "  <ArgumentValue>{}</ArgumentValue>\n",
+                        quick_xml::escape::escape(value)
+                    ));
+                }
                 match xml.find(host_end) {
                     Some(at) => {
                         let (head, tail) = xml.split_at(at + host_end.len());

@@ -107,6 +107,11 @@ async fn oss(
         query,
         peer,
     };
+    if parts.method == http::Method::OPTIONS {
+        return crate::cors::preflight(&state, &ctx, &parts.headers);
+    }
+    let origin = header_text(&parts.headers, http::header::ORIGIN);
+    let (method, host) = (parts.method.clone(), host.to_owned());
     let route = routes::resolve(&parts.method, scope, &ctx.query, &parts.headers);
     let signed = Signed {
         method: &parts.method,
@@ -143,6 +148,7 @@ async fn oss(
     let request_size = content_length(&parts.headers);
     let has_body = has_body(&parts.headers);
     let head = parts.method == http::Method::HEAD;
+    let cors_ctx = ctx.clone();
     let bucket = ctx.bucket.clone();
     let key = ctx.key.clone();
     let request_id = ctx.request_id.clone();
@@ -174,6 +180,8 @@ async fn oss(
     if head && refused {
         response = error_in_header(response).await;
     }
+    let cors_from = (origin.as_deref(), host.as_str());
+    crate::cors::decorate(&state, &cors_ctx, cors_from, method.as_str(), &mut response);
     let shown_id = response
         .headers()
         .get(crate::responses::REQUEST_ID)
@@ -223,6 +231,14 @@ fn has_body(headers: &http::HeaderMap) -> bool {
         || headers
             .get(CONTENT_LENGTH)
             .is_some_and(|length| length.as_bytes() != b"0")
+}
+
+/// The text of header `name`, if any.
+fn header_text(headers: &http::HeaderMap, name: http::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// `Content-Length`, or 0.

@@ -92,7 +92,7 @@ fn open_store(config: &Config) -> std::io::Result<(Box<dyn Store>, Option<PathBu
 }
 
 /// One OSS request, addressed.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Ctx {
     pub(crate) request_id: String,
     pub(crate) bucket: String,

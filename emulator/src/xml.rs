@@ -118,7 +118,7 @@ pub(crate) fn leaves(xml: &[u8]) -> Option<Vec<(String, String)>> {
 }
 
 /// The character an entity or character reference stands for.
-fn entity(reference: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+pub(crate) fn entity(reference: &quick_xml::events::BytesRef<'_>) -> Option<char> {
     if let Ok(Some(c)) = reference.resolve_char_ref() {
         return Some(c);
     }

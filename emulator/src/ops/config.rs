@@ -1,6 +1,7 @@
 //! Bucket configurations (CORS, referer, lifecycle, logging, website, tags): stored as the
-//! client sent them (well-formed XML) and answered as given. The emulator does not act on
-//! them (no CORS enforcement from the bucket's rules, no lifecycle expiry).
+//! client sent them (well-formed XML) and answered as given. CORS rules are checked as OSS
+//! checks them and enforced by [`crate::cors`]; the others are not acted on (no lifecycle
+//! expiry).
 
 use std::sync::Arc;
 
@@ -110,10 +111,13 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     let Some(leaves) = leaves(&body) else {
         return ctx.error(&malformed());
     };
-    if *name == "lifecycle" {
-        if let Err(error) = crate::ops::lifecycle::check(&leaves) {
-            return ctx.error(&error);
-        }
+    let checked = match *name {
+        "lifecycle" => crate::ops::lifecycle::check(&leaves),
+        "cors" => crate::cors::check(&body),
+        _ => Ok(()),
+    };
+    if let Err(error) = checked {
+        return ctx.error(&error);
     }
     let text = String::from_utf8_lossy(&body).into_owned();
     let changed = state.store.update_bucket(&ctx.bucket, &mut |bucket| {

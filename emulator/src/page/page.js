@@ -15,6 +15,8 @@
   // plain request event would repeat it).
   let lastSeq = 0;
   const callbackIds = new Set();
+  // CORS outcomes of requests whose card is not shown yet, by request id.
+  const pendingCors = new Map();
 
   /** An element with an optional class and text. */
   function el(tag, className, text) {
@@ -190,13 +192,71 @@
     return row;
   }
 
+  /** A request's origin and what CORS made of it. */
+  function corsLine(event) {
+    return box('p', 'cors ' + (event.allowed ? 'allowed' : 'refused'), [
+      el('span', 'badge ' + (event.allowed ? 'ok' : 'bad'), event.allowed ? 'CORS allowed' : 'CORS refused'),
+      ' Origin ',
+      el('code', 'origin', event.origin),
+      ' ',
+      el('span', 'cors-detail muted', event.detail),
+    ]);
+  }
+
+  /** A preflight: it never reaches an operation, so it is a row of its own. */
+  function preflightRow(event) {
+    const row = el('li', 'event preflight ' + (event.allowed ? 'allowed' : 'refused'));
+    row.dataset.kind = 'preflight';
+    row.dataset.allowed = String(event.allowed);
+    row.dataset.requestId = event.request_id;
+    row.append(box('div', 'summary', [
+      el('span', 'badge ' + (event.allowed ? 'ok' : 'bad'), String(event.status)),
+      el('span', 'operation', 'Preflight OPTIONS for ' + event.method),
+      el('span', 'object mono', event.bucket + '/' + event.key),
+      el('span', 'time muted', clock(event.time_ms)),
+      el('span', 'request-id muted mono', event.request_id),
+    ]), corsLine(event));
+    return row;
+  }
+
+  /** The shown card of request `id`, if any. */
+  function cardOf(id) {
+    return Array.from(list.children).find((node) => node.dataset.requestId === id && node.dataset.kind !== 'preflight');
+  }
+
+  /** The CORS line of an actual request, on its card (now, or when the card comes). */
+  function attachCors(event) {
+    const card = cardOf(event.request_id);
+    if (card) {
+      card.append(corsLine(event));
+    } else {
+      pendingCors.set(event.request_id, event);
+    }
+  }
+
+  /** `node` with the CORS line waiting for it. */
+  function withCors(node, id) {
+    const waiting = pendingCors.get(id);
+    if (node && waiting) {
+      pendingCors.delete(id);
+      node.append(corsLine(waiting));
+    }
+    return node;
+  }
+
   function render(event) {
     switch (event.kind) {
       case 'callback':
         callbackIds.add(event.request_id);
-        return callbackCard(event);
+        return withCors(callbackCard(event), event.request_id);
       case 'request':
-        return callbackIds.has(event.request_id) ? null : requestRow(event);
+        return callbackIds.has(event.request_id) ? null : withCors(requestRow(event), event.request_id);
+      case 'cors':
+        if (event.preflight) {
+          return preflightRow(event);
+        }
+        attachCors(event);
+        return null;
       case 'key_fetch':
         return keyFetchRow(event);
       default:
@@ -210,6 +270,7 @@
       // Another emulator answers now: start over.
       list.replaceChildren();
       callbackIds.clear();
+      pendingCors.clear();
       lastSeq = 0;
     }
     for (const event of events) {

@@ -2,6 +2,8 @@
 //! server with one route per answer OSS judges.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod browser;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
