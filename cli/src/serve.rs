@@ -1,13 +1,16 @@
 //! `oss-callback serve`: runs the example callback server, to try an uploader or the
 //! simulator against it, until SIGINT or SIGTERM (callbacks in flight are answered; exit 0).
 
+use std::time::Duration;
+
 use oss_callback::OssCallback;
+use oss_callback::axum::REPLAY_TTL;
 use oss_callback::guard::{MemoryStore, RedisConfig, RedisStore};
 use oss_callback::simulate::simulator_key;
 use oss_callback::verify::Key;
 
 use crate::Outcome;
-use crate::example_server::{Upload, app_with};
+use crate::example_server::{Upload, app_keeping};
 
 /// Arguments of `serve`.
 #[derive(clap::Args)]
@@ -25,6 +28,11 @@ pub(crate) struct Args {
     /// Accept callbacks about this bucket only (repeatable; without it, any bucket).
     #[arg(long = "bucket", value_name = "NAME")]
     buckets: Vec<String>,
+    /// How long an answer is kept for the callback's copies, in milliseconds (default: a
+    /// day). Load tests cycling through a pool of signed callbacks set it below one trip
+    /// through the pool, so that every callback runs the handler (`benches/wrk/run.sh`).
+    #[arg(long, value_name = "MS")]
+    replay_ttl_ms: Option<u64>,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -50,18 +58,22 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         } else {
             out!("buckets: {}", args.buckets.join(", "));
         }
+        let ttl = args.replay_ttl_ms.map_or(REPLAY_TTL, Duration::from_millis);
         let app = match &args.redis {
             Some(redis) => {
                 let store =
                     RedisStore::connect(RedisConfig::new(redis)).map_err(|err| err.to_string())?;
                 out!("replays: answered from Redis at {redis}");
-                app_with(key, &args.buckets, store)
+                app_keeping(key, &args.buckets, store, ttl)
             }
             None => {
                 out!("replays: answered from memory (--redis URL to share them between replicas)");
-                app_with(key, &args.buckets, MemoryStore::default())
+                app_keeping(key, &args.buckets, MemoryStore::default(), ttl)
             }
         };
+        if let Some(ms) = args.replay_ttl_ms {
+            out!("replays: answers kept {ms} ms (--replay-ttl-ms)");
+        }
         out!("try it: oss-callback check {url}");
         // Until SIGINT or SIGTERM; callbacks in flight are answered first.
         oss_callback::axum::serve(listener, app)

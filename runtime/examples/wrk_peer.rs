@@ -1,7 +1,8 @@
 //! The peer of `benches/wrk/run.sh`: a bare axum handler that reads the same callback body and
 //! answers the same JSON as the example server, without verifying or parsing
-//! (`wrk_peer serve ADDR`), and the wrk script of one simulator-signed callback
-//! (`wrk_peer script URL`). `--features simulate,axum --example wrk_peer`
+//! (`wrk_peer serve ADDR`), and the wrk script cycling through a pool of distinct
+//! simulator-signed callbacks (`wrk_peer script URL POOL_FILE`: the requests go to POOL_FILE,
+//! the script to stdout). `--features simulate,axum --example wrk_peer`
 
 use axum::{Router, body::Bytes, routing::post};
 use oss_callback::callback::{CallbackParameter, CallbackVariables};
@@ -19,31 +20,58 @@ async fn bare(_body: Bytes) -> axum::Json<Value> {
     axum::Json(json!({ "Status": "OK", "object": OBJECT }))
 }
 
-/// A wrk script sending the callback OSS would send to `url` for `OBJECT`.
-fn script(url: &str) -> Result<String, Box<dyn std::error::Error>> {
+/// Distinct callbacks in the pool (`uid` 0, 1, ...): at 100,000 requests/s a trip through
+/// it takes 0.2 s, longer than `serve --replay-ttl-ms` keeps an answer in `run.sh`.
+const POOL: usize = 20_000;
+
+/// The callback OSS would send to `url` for `OBJECT` from user `uid`, kept alive (the
+/// `Connection` header is not signed).
+fn signed_request(url: &str, uid: usize) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let param = CallbackParameter::for_callback::<example::Upload>(url);
-    let vars = CallbackVariables::new().set("uid", "42")?;
+    let vars = CallbackVariables::new().set("uid", uid.to_string())?;
     let object = ObjectInfo::new("examplebucket", OBJECT)
         .size(114_020)
         .mime_type("image/jpeg");
     let request = Simulator::new().render_request(&param, &vars, &object, 0)?;
-    let request = String::from_utf8(request)?;
-    let (head, body) = request.split_once("\r\n\r\n").ok_or("no head")?;
-    let mut lines = head.lines();
-    let path = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .ok_or("no request line")?;
-    let mut script =
-        format!("wrk.method = \"POST\"\nwrk.path = \"{path}\"\nwrk.body = [==[{body}]==]\n");
-    for line in lines {
-        let (name, value) = line.split_once(": ").ok_or("a header without `: `")?;
-        // wrk writes Host and Content-Length itself; keep-alive is the point.
-        if !["host", "content-length", "connection"].contains(&name.to_ascii_lowercase().as_str()) {
-            script += &format!("wrk.headers[\"{name}\"] = \"{value}\"\n");
-        }
+    let close = b"Connection: close\r\n";
+    let at = request
+        .windows(close.len())
+        .position(|w| w == close)
+        .ok_or("no Connection header")?;
+    Ok([&request[..at], &request[at + close.len()..]].concat())
+}
+
+/// Writes the pool to `pool_file` (requests separated by NUL bytes) and returns the wrk script
+/// that sends them in turn, round and round.
+fn script(url: &str, pool_file: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let mut pool = Vec::new();
+    for uid in 0..POOL {
+        pool.extend(signed_request(url, uid)?);
+        pool.push(0);
     }
-    Ok(script)
+    std::fs::write(pool_file, pool)?;
+    let path = std::fs::canonicalize(pool_file)?;
+    let path = path.to_str().ok_or("a pool path that is not UTF-8")?;
+    Ok(format!(
+        r#"local pool, n = {{}}, 0
+function init(args)
+  local file = assert(io.open([==[{path}]==], "rb"))
+  local data = file:read("*a")
+  file:close()
+  local from = 1
+  while true do
+    local nul = data:find("\0", from, true)
+    if not nul then break end
+    pool[#pool + 1] = data:sub(from, nul - 1)
+    from = nul + 1
+  end
+end
+function request()
+  n = n % #pool + 1
+  return pool[n]
+end
+"#
+    ))
 }
 
 #[tokio::main]
@@ -55,8 +83,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let app = Router::new().route("/oss/callback", post(bare));
             axum::serve(listener, app).await?;
         }
-        [command, url] if command == "script" => print!("{}", script(url)?),
-        _ => return Err("usage: wrk_peer serve ADDR | wrk_peer script URL".into()),
+        [command, url, pool_file] if command == "script" => print!("{}", script(url, pool_file)?),
+        _ => return Err("usage: wrk_peer serve ADDR | wrk_peer script URL POOL_FILE".into()),
     }
     Ok(())
 }

@@ -177,9 +177,13 @@ impl Pass {
     /// limb, a high one is a limb of the result.
     #[inline(always)]
     fn reduce_column<const I: usize>(&mut self, modulus: &Modulus512) {
+        // Summed apart, then added: a carry chain of its own, which the processor runs
+        // beside the product's instead of after it.
+        let mut reduce = Accumulator::default();
         for j in first(I)..I.min(LIMBS) {
-            self.acc.add_product(self.m[j], modulus.n[I - j]);
+            reduce.add_product(self.m[j], modulus.n[I - j]);
         }
+        self.acc.add(&reduce);
         if I < LIMBS {
             let m = self.acc.low().wrapping_mul(modulus.n_inv);
             self.m[I] = m;

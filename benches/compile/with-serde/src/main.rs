@@ -16,19 +16,25 @@ struct Upload {
 }
 
 async fn on_upload(Form(upload): Form<Upload>) -> Json<Value> {
-    let line = format!(
-        "user {}: {}/{}, {} bytes, {}, width {:?}\n",
-        upload.uid, upload.bucket, upload.object, upload.size, upload.mime_type, upload.image_width
+    tracing::info!(
+        "user {}: {}/{}, {} bytes, {}, width {:?}",
+        upload.uid,
+        upload.bucket,
+        upload.object,
+        upload.size,
+        upload.mime_type,
+        upload.image_width
     );
-    eprint!("{line}");
     Json(json!({ "Status": "OK", "object": upload.object }))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .init();
+    // As the example: lines queued to a background thread that writes stderr.
+    let (stderr, _flush) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
+    tracing_subscriber::fmt().with_writer(stderr).init();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
     let app = Router::new().route("/oss/callback", post(on_upload));
     axum::serve(listener, app).await?;
