@@ -5,6 +5,8 @@
 # (benches/emulator/put.lua), alternating A B A B (ROUNDS pairs, WRK_SECONDS each). Prints each
 # rate and the median ratio. Needs wrk (`apt-get install wrk`) and python3; installs moto in
 # target/bench/moto-venv. Then, if benches/emulator/rss.py exists, runs it (RSS of big uploads).
+# EMULATE_ARGS picks the emulator's store: empty (the default, as users run it: the disk store,
+# each body and record fsynced), `--no-fsync`, or `--in-memory`.
 set -eu
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-4}
@@ -19,7 +21,7 @@ if [ ! -x "$VENV/bin/moto_server" ]; then
     "$VENV/bin/pip" install --quiet "moto[server]"
 fi
 dir=$(mktemp -d)
-target/release/oss-callback emulate --addr $EMULATOR > /dev/null 2> "$dir/emulate.log" &
+target/release/oss-callback emulate --addr $EMULATOR ${EMULATE_ARGS:-} > /dev/null 2> "$dir/emulate.log" &
 emulator_pid=$!
 "$VENV/bin/moto_server" -H 127.0.0.1 -p 19001 > "$dir/moto.log" 2>&1 &
 moto_pid=$!
@@ -58,7 +60,7 @@ rate() {
             /Non-2xx|Socket errors/ {print server ":" $0 > "/dev/stderr"; bad = 1} END {exit bad}'
     if [ -s "$dir/wrk.err" ]; then sort "$dir/wrk.err" | uniq -c >&2; exit 1; fi
 }
-echo "4 KiB PUTs, $CONNS connections, ${SECONDS_EACH} s each:"
+echo "4 KiB PUTs, $CONNS connections, ${SECONDS_EACH} s each, emulate ${EMULATE_ARGS:-(disk store, fsync)}:"
 . benches/ab.sh
 alternate emulate $EMULATOR moto_server $MOTO
 stop $emulator_pid $moto_pid
