@@ -64,7 +64,7 @@ echo "4 KiB PUTs, $CONNS connections, ${SECONDS_EACH} s each, emulate ${EMULATE_
 . benches/ab.sh
 alternate emulate $EMULATOR moto_server $MOTO
 stop $emulator_pid $moto_pid
-if [ -f benches/emulator/rss.py ]; then
+if [ -z "${SKIP_RSS:-}" ] && [ -f benches/emulator/rss.py ]; then
     python="${OSS_CALLBACK_SDK_PYTHON:-target/sdk/venv/bin/python}"
     [ -x "$python" ] || python=python3
     "$python" benches/emulator/rss.py

@@ -51,8 +51,8 @@ pub(crate) struct Args {
     #[arg(long)]
     in_memory: bool,
     /// Do not fsync bodies and metadata before renaming them into place: a kill still leaves
-    /// the old object or the new one, but a power loss may lose the newest writes. An upload
-    /// no longer waits for two flushes.
+    /// the old object or the new one, but a power loss may lose the newest writes. On ext4
+    /// an overwrite is flushed anyway (a file renamed over another is, by default).
     #[arg(long, conflicts_with = "in_memory")]
     no_fsync: bool,
     /// The bound on all stored bytes (objects and parts). On disk, no bound by default

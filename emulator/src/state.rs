@@ -12,7 +12,7 @@ use crate::callback::{PrivateAddresses, Simulator};
 use crate::events::Events;
 use crate::faults::Faults;
 use crate::responses::ErrorReply;
-use crate::store::{DiskOptions, DiskStore, MemoryStore, Store};
+use crate::store::{DiskOptions, DiskStore, InlineBodies, MemoryStore, Store};
 use crate::{Config, KEY_PATH, PublicUrl, Storage};
 
 /// `x-oss-hash-crc64ecma`.
@@ -71,6 +71,7 @@ fn open_store(config: &Config) -> std::io::Result<(Box<dyn Store>, Option<PathBu
         max_bytes: config.max_bytes.unwrap_or(u64::MAX),
         temporary,
         fsync: config.fsync,
+        inline: InlineBodies::default(),
     };
     Ok(match &config.storage {
         Storage::Memory => {

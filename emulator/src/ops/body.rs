@@ -103,9 +103,12 @@ pub(crate) async fn ingest_stream<E>(
     })
 }
 
-/// Finishes `writer` on the blocking pool: a body on disk is fsynced there (seconds for a
-/// large one), which would hold up every connection of a worker thread.
+/// Finishes `writer`, on the blocking pool if the body is on disk: it is fsynced there
+/// (seconds for a large one), which would hold up every connection of a worker thread.
 pub(crate) async fn finish(writer: Box<dyn BlobWriter>) -> Result<Blob, StoreError> {
+    if writer.in_memory() {
+        return writer.finish();
+    }
     tokio::task::spawn_blocking(move || writer.finish())
         .await
         .unwrap_or(Err(StoreError::Io))

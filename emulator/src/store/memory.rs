@@ -99,6 +99,10 @@ impl BlobWriter for MemoryWriter {
         Ok(())
     }
 
+    fn in_memory(&self) -> bool {
+        true
+    }
+
     fn finish(self: Box<Self>) -> Result<Blob, StoreError> {
         Ok(Blob::Memory(self.0.freeze()))
     }

@@ -18,7 +18,7 @@ use futures_util::Stream;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use self::blob::{Blob, BodyFile};
-pub(crate) use self::disk::{DiskOptions, DiskStore, temporary_dir};
+pub(crate) use self::disk::{DiskOptions, DiskStore, InlineBodies, temporary_dir};
 pub(crate) use self::memory::MemoryStore;
 
 /// A body coming out of the store.
@@ -28,6 +28,11 @@ pub(crate) type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Er
 pub(crate) trait BlobWriter: Send + 'static {
     /// Appends one chunk.
     fn write(&mut self, chunk: Bytes) -> Result<(), StoreError>;
+    /// Whether the body so far is in memory: finishing it then touches no disk, and needs
+    /// no trip to the blocking pool.
+    fn in_memory(&self) -> bool {
+        false
+    }
     /// The body written.
     fn finish(self: Box<Self>) -> Result<Blob, StoreError>;
 }

@@ -10,7 +10,9 @@
 //! ```
 //!
 //! A record is written to `tmp/`, fsynced, then renamed over the old one: a reader (or a
-//! restart after a kill) sees the old record or the new one, never a part of one.
+//! restart after a kill) sees the old record or the new one, never a part of one. It is one
+//! line of JSON; an object's small body follows it in the same file (one file, one fsync and
+//! one rename for a small PUT, instead of two of each).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -29,6 +31,8 @@ use crate::store::{Bucket, Meta, StoreError};
 pub(super) struct Layout {
     root: PathBuf,
     unique: AtomicU64,
+    /// This process's id, part of every unique name.
+    pid: u32,
     /// Whether files are fsynced before they are renamed into place.
     fsync: bool,
 }
@@ -38,8 +42,11 @@ pub(super) struct Layout {
 pub(super) struct ObjectRecord {
     pub(super) bucket: String,
     pub(super) key: String,
-    /// The body file in `bodies/`; `None` for an empty body.
+    /// The body file in `bodies/`; `None` for an empty body or an inline one.
     pub(super) body: Option<String>,
+    /// The body follows the JSON line, in the record's file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) inline: bool,
     pub(super) meta: Meta,
 }
 
@@ -77,6 +84,7 @@ impl Layout {
         Ok(Layout {
             root: root.to_owned(),
             unique: AtomicU64::new(0),
+            pid: std::process::id(),
             fsync,
         })
     }
@@ -108,7 +116,7 @@ impl Layout {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         let count = self.unique.fetch_add(1, Ordering::Relaxed);
-        format!("{nanos:x}-{:x}-{count:x}", std::process::id())
+        format!("{nanos:x}-{:x}-{count:x}", self.pid)
     }
 
     /// A number no earlier run of this directory has used: nanoseconds since the epoch.
@@ -148,23 +156,32 @@ impl Layout {
         self.folder("uploads").join(format!("{}.json", hash(id)))
     }
 
-    /// Writes `value` as JSON to `path`, atomically: temp file, fsync, rename.
+    /// Writes `value` as a line of JSON to `path`, then `trailer` (an inline body),
+    /// atomically: temp file, fsync, rename.
     pub(super) fn write_record<T: Serialize>(
         &self,
         path: &Path,
         value: &T,
+        trailer: &[u8],
     ) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(value).map_err(|_| StoreError::Io)?;
+        let mut content = serde_json::to_vec(value).map_err(|_| StoreError::Io)?;
+        content.reserve(1 + trailer.len());
+        content.push(b'\n');
+        content.extend_from_slice(trailer);
         let temp = self.temp();
         let written = File::create(&temp).and_then(|mut file| {
-            file.write_all(&json)?;
+            file.write_all(&content)?;
             self.sync(&file)
         });
-        let moved = written.and_then(|()| {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
+        // The folder is made on the first record of a bucket, not checked for on every one.
+        let moved = written.and_then(|()| match std::fs::rename(&temp, path) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::rename(&temp, path)
             }
-            std::fs::rename(&temp, path)
+            moved => moved,
         });
         moved.map_err(|error| {
             let _ = std::fs::remove_file(&temp);
@@ -183,8 +200,19 @@ impl Layout {
     }
 }
 
+/// A record's JSON line and what follows it (an inline body, or nothing).
+pub(super) fn split_record(content: &[u8]) -> (&[u8], &[u8]) {
+    // Compact JSON has no raw newline: the first one ends the line.
+    let end = content
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(content.len());
+    let (line, rest) = content.split_at(end);
+    (line, rest.get(1..).unwrap_or_default())
+}
+
 /// A file name for any string: bucket names, keys and ids may hold `/`, `..` or 1,023 bytes.
-fn hash(name: &str) -> String {
+pub(super) fn hash(name: &str) -> String {
     Sha256::digest(name.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -7,32 +7,43 @@ use std::io::{Error, ErrorKind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use super::files::{BucketRecord, Layout, ObjectRecord, UploadRecord};
+use super::files::{BucketRecord, Layout, ObjectRecord, UploadRecord, split_record};
 use crate::store::{Blob, BodyFile, MemoryStore, Part, Store, StoreError, Upload};
 
-/// Fills `index` from the records of `layout` and sweeps what no record names.
-pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<()> {
+/// Fills `index` from the records of `layout` and sweeps what no record names; returns how
+/// many bytes of inline bodies it holds.
+pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<u64> {
     let temp = layout.folder("tmp");
     std::fs::remove_dir_all(&temp)?;
     std::fs::create_dir_all(&temp)?;
     let mut named = HashSet::new();
-    for bucket in records::<BucketRecord>(&layout.folder("buckets"))? {
+    let mut inline = 0;
+    for (bucket, _) in records::<BucketRecord>(&layout.folder("buckets"))? {
         index.create_bucket(bucket).map_err(refused)?;
     }
     for folder in files(&layout.folder("objects"))? {
-        for object in records::<ObjectRecord>(&folder)? {
-            let Some(blob) = body(layout, object.body.as_deref(), object.meta.size, &mut named)
-            else {
+        for (object, trailer) in records::<ObjectRecord>(&folder)? {
+            let blob = if object.inline {
+                inline_body(trailer, object.meta.size)
+            } else {
+                body(layout, object.body.as_deref(), object.meta.size, &mut named)
+            };
+            let Some(blob) = blob else {
                 continue;
+            };
+            inline += match &blob {
+                Blob::Memory(bytes) => bytes.len() as u64,
+                Blob::File(_) => 0,
             };
             index
                 .put(&object.bucket, &object.key, blob, object.meta)
                 .map_err(refused)?;
         }
     }
-    for upload in records::<UploadRecord>(&layout.folder("uploads"))? {
+    for (upload, _) in records::<UploadRecord>(&layout.folder("uploads"))? {
         let mut parts = BTreeMap::new();
         for (number, part) in upload.parts {
             let Some(blob) = body(layout, part.body.as_deref(), part.size, &mut named) else {
@@ -62,7 +73,21 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<()> 
             std::fs::remove_file(&path)?;
         }
     }
-    Ok(())
+    Ok(inline)
+}
+
+/// The inline body of a record, `None` (skipped, with a warning) if it is not `size` bytes:
+/// only a hand-edited record is cut short.
+fn inline_body(trailer: Bytes, size: u64) -> Option<Blob> {
+    if trailer.len() as u64 == size {
+        return Some(Blob::Memory(trailer));
+    }
+    tracing::warn!(
+        size,
+        found = trailer.len(),
+        "record skipped: its inline body is cut"
+    );
+    None
 }
 
 /// The blob of body file `name` (`None`: empty), noted as named; `None` for a name that is
@@ -87,13 +112,16 @@ fn body(
     }
 }
 
-/// The records in `folder`; one that does not parse is skipped, with a warning (records are
-/// renamed into place whole, so only a hand-edited file can be one).
-fn records<T: DeserializeOwned>(folder: &Path) -> std::io::Result<Vec<T>> {
+/// The records in `folder`, each with what follows its JSON line; one that does not parse is
+/// skipped, with a warning (records are renamed into place whole, so only a hand-edited file
+/// can be one).
+fn records<T: DeserializeOwned>(folder: &Path) -> std::io::Result<Vec<(T, Bytes)>> {
     let mut records = Vec::new();
     for path in files(folder)? {
-        match serde_json::from_slice(&std::fs::read(&path)?) {
-            Ok(record) => records.push(record),
+        let content = Bytes::from(std::fs::read(&path)?);
+        let (line, trailer) = split_record(&content);
+        match serde_json::from_slice(line) {
+            Ok(record) => records.push((record, content.slice_ref(trailer))),
             Err(error) => tracing::warn!(path = %path.display(), %error, "record skipped"),
         }
     }

@@ -6,10 +6,15 @@
 //! body) or the new one. At start (`load`) the records fill the index, and temp files and
 //! bodies no record names are removed.
 //!
-//! The index is a [`MemoryStore`] whose blobs are the body files: listings stay sorted and
-//! fast, and the bound on stored bytes is kept the same way.
+//! Small bodies (at most [`InlineBodies::each`] bytes, while those held stay under
+//! [`InlineBodies::total`]) are written inline in their object's record and kept in memory:
+//! a small PUT is one file, one fsync and one rename.
+//!
+//! The index is a [`MemoryStore`] whose blobs are the body files (or the inline bytes):
+//! listings stay sorted and fast, and the bound on stored bytes is kept the same way.
 
 mod files;
+mod inline;
 mod load;
 mod writer;
 
@@ -19,6 +24,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use self::files::{Layout, ObjectRecord, PartRecord, UploadRecord};
+use self::inline::Inline;
+pub(crate) use self::inline::InlineBodies;
 use self::writer::FileWriter;
 use super::{
     Blob, BlobWriter, BodyFile, Bucket, ByteStream, MemoryStore, Meta, Part, Previous, Store,
@@ -37,6 +44,8 @@ pub(crate) struct DiskOptions {
     pub(crate) temporary: bool,
     /// Flush each body and record to the disk before renaming it into place.
     pub(crate) fsync: bool,
+    /// Which bodies go inline in their record.
+    pub(crate) inline: InlineBodies,
 }
 
 /// The store of `emulate`: everything in a data directory, kept across restarts.
@@ -50,6 +59,8 @@ pub(crate) struct DiskStore {
     spare: Mutex<()>,
     /// A directory made for this run, removed with the store.
     temporary: bool,
+    /// The inline bodies held, and how many may be.
+    inline: Inline,
 }
 
 impl DiskStore {
@@ -59,18 +70,20 @@ impl DiskStore {
             max_bytes,
             temporary,
             fsync,
+            inline,
         } = options;
         let layout = Layout::create(root, fsync)?;
         // Upload ids are numbered from the clock: a restarted store gives no id twice.
         let first = layout.unique_number();
         let index = MemoryStore::numbering_uploads_from(max_bytes, first);
-        load::load(&layout, &index)?;
+        let held = load::load(&layout, &index)?;
         Ok(DiskStore {
             layout,
             index,
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             spare: Mutex::new(()),
             temporary,
+            inline: Inline::new(inline, held),
         })
     }
 
@@ -85,15 +98,19 @@ impl DiskStore {
     }
 
     /// `blob` as a body only the caller references: a new body is claimed, one an object or
-    /// part already names is linked under a new name, bytes in memory are written out.
-    fn own(&self, blob: Blob) -> Result<Blob, StoreError> {
+    /// part already names is linked under a new name, bytes in memory stay inline (if
+    /// `inline` and there is room) or are written out.
+    fn own(&self, blob: Blob, inline: bool) -> Result<Blob, StoreError> {
         match blob {
             Blob::Memory(bytes) if bytes.is_empty() => Ok(Blob::Memory(bytes)),
+            Blob::Memory(bytes) if inline && self.inline.hold(bytes.len() as u64) => {
+                Ok(Blob::Memory(bytes))
+            }
             Blob::Memory(bytes) => {
-                let mut writer = FileWriter::create(&self.layout)?;
+                let mut writer = FileWriter::create(&self.layout, 0)?;
                 writer.write_slice(&bytes)?;
                 let blob = writer.finish_file()?;
-                claim(&blob);
+                self.inline.claim(&blob);
                 Ok(blob)
             }
             Blob::File(file) if file.claim() => Ok(Blob::File(file)),
@@ -107,6 +124,29 @@ impl DiskStore {
         }
     }
 
+    /// Writes the record of object `key` with body `blob` (inline if it is in memory).
+    fn write_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        blob: &Blob,
+        meta: Meta,
+    ) -> Result<(), StoreError> {
+        let inline = match blob {
+            Blob::Memory(bytes) => bytes.clone(),
+            Blob::File(_) => bytes::Bytes::new(),
+        };
+        let record = ObjectRecord {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            body: body_name(blob),
+            inline: !inline.is_empty(),
+            meta,
+        };
+        self.layout
+            .write_record(&self.layout.object(bucket, key), &record, &inline)
+    }
+
     /// Stores an object; the caller holds its lock.
     fn store_object(
         &self,
@@ -115,27 +155,18 @@ impl DiskStore {
         blob: Blob,
         meta: Meta,
     ) -> Result<Previous, StoreError> {
-        let blob = self.own(blob)?;
-        let record = ObjectRecord {
-            bucket: bucket.to_owned(),
-            key: key.to_owned(),
-            body: body_name(&blob),
-            meta: meta.clone(),
-        };
+        let blob = self.own(blob, true)?;
         let previous = self
             .index
-            .put(bucket, key, blob.clone(), meta)
-            .inspect_err(|_| release(&blob))?;
-        if let Err(error) = self
-            .layout
-            .write_record(&self.layout.object(bucket, key), &record)
-        {
+            .put(bucket, key, blob.clone(), meta.clone())
+            .inspect_err(|_| self.inline.release(&blob))?;
+        if let Err(error) = self.write_object(bucket, key, &blob, meta) {
             self.index.restore(bucket, key, previous);
-            release(&blob);
+            self.inline.release(&blob);
             return Err(error);
         }
         if let Some((old, _)) = &previous.0 {
-            release(old);
+            self.inline.release(old);
         }
         Ok(previous)
     }
@@ -163,12 +194,15 @@ impl DiskStore {
             meta: upload.meta,
             initiated: upload.initiated,
         };
-        self.layout.write_record(&self.layout.upload(id), &record)
+        self.layout
+            .write_record(&self.layout.upload(id), &record, &[])
     }
 
     fn save_bucket(&self, name: &str) -> Result<(), StoreError> {
         match self.index.bucket(name) {
-            Some(bucket) => self.layout.write_record(&self.layout.bucket(name), &bucket),
+            Some(bucket) => self
+                .layout
+                .write_record(&self.layout.bucket(name), &bucket, &[]),
             None => Ok(()),
         }
     }
@@ -224,7 +258,10 @@ impl Store for DiskStore {
     }
 
     fn writer(&self) -> Result<Box<dyn BlobWriter>, StoreError> {
-        Ok(Box::new(FileWriter::create(&self.layout)?))
+        Ok(Box::new(FileWriter::create(
+            &self.layout,
+            self.inline.each(),
+        )?))
     }
 
     fn put(&self, bucket: &str, key: &str, blob: Blob, meta: Meta) -> Result<Previous, StoreError> {
@@ -235,19 +272,12 @@ impl Store for DiskStore {
     fn restore(&self, bucket: &str, key: &str, previous: Previous) {
         let _lock = self.lock(&[bucket, key]);
         let current = self.index.blob(bucket, key).ok();
-        let path = self.layout.object(bucket, key);
         let saved = match &previous.0 {
             Some((blob, meta)) => {
-                claim(blob);
-                let record = ObjectRecord {
-                    bucket: bucket.to_owned(),
-                    key: key.to_owned(),
-                    body: body_name(blob),
-                    meta: meta.clone(),
-                };
-                self.layout.write_record(&path, &record)
+                self.inline.claim(blob);
+                self.write_object(bucket, key, blob, meta.clone())
             }
-            None => self.layout.remove_record(&path),
+            None => self.layout.remove_record(&self.layout.object(bucket, key)),
         };
         if saved.is_err() {
             tracing::warn!(
@@ -258,7 +288,7 @@ impl Store for DiskStore {
         }
         self.index.restore(bucket, key, previous);
         if let Some(current) = current {
-            release(&current);
+            self.inline.release(&current);
         }
     }
 
@@ -278,14 +308,7 @@ impl Store for DiskStore {
         else {
             return Err(StoreError::NoSuchKey);
         };
-        let record = ObjectRecord {
-            bucket: bucket.to_owned(),
-            key: key.to_owned(),
-            body: body_name(&blob),
-            meta,
-        };
-        self.layout
-            .write_record(&self.layout.object(bucket, key), &record)
+        self.write_object(bucket, key, &blob, meta)
     }
 
     fn read(
@@ -331,7 +354,7 @@ impl Store for DiskStore {
             return false;
         }
         if let Some(current) = &current {
-            release(current);
+            self.inline.release(current);
         }
         self.index.delete(bucket, key)
     }
@@ -368,17 +391,18 @@ impl Store for DiskStore {
             .index
             .upload(id, bucket, key)
             .and_then(|u| u.parts.get(&number).map(|p| p.blob.clone()));
-        let blob = self.own(part.blob)?;
+        // Parts stay files: a part is 100 KiB or more, but for the last.
+        let blob = self.own(part.blob, false)?;
         let part = Part {
             blob: blob.clone(),
             ..part
         };
         self.index
             .put_part(id, bucket, key, number, part)
-            .inspect_err(|_| release(&blob))?;
+            .inspect_err(|_| self.inline.release(&blob))?;
         self.save_upload(id)?;
         if let Some(old) = old {
-            release(&old);
+            self.inline.release(&old);
         }
         Ok(())
     }
@@ -398,13 +422,13 @@ impl Store for DiskStore {
         }
         if let Some(upload) = self.index.take_upload(id) {
             for part in upload.parts.values() {
-                release(&part.blob);
+                self.inline.release(&part.blob);
             }
         }
     }
 
     fn join(&self, blobs: &[Blob]) -> Result<(Blob, u64), StoreError> {
-        writer::concatenate(&self.layout, blobs)
+        writer::concatenate(&self.layout, blobs, self.inline.each())
     }
 }
 
@@ -416,20 +440,6 @@ fn body_name(blob: &Blob) -> Option<String> {
             .path()
             .file_name()
             .map(|name| name.to_string_lossy().into_owned()),
-    }
-}
-
-/// Marks the body of `blob` referenced.
-fn claim(blob: &Blob) {
-    if let Blob::File(file) = blob {
-        file.claim();
-    }
-}
-
-/// Marks the body of `blob` unreferenced: removed once its last reader is done.
-fn release(blob: &Blob) {
-    if let Blob::File(file) = blob {
-        file.release();
     }
 }
 

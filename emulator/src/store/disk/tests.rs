@@ -39,11 +39,17 @@ fn bodies(dir: &Path) -> usize {
     std::fs::read_dir(dir.join("bodies")).map_or(0, Iterator::count)
 }
 
+/// A store that writes every body to a file of its own.
 fn open(dir: &Path) -> DiskStore {
+    open_with(dir, InlineBodies { each: 0, total: 0 })
+}
+
+fn open_with(dir: &Path, inline: InlineBodies) -> DiskStore {
     let options = DiskOptions {
         max_bytes: u64::MAX,
         temporary: false,
         fsync: true,
+        inline,
     };
     DiskStore::open(dir, options).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -184,4 +190,77 @@ fn a_full_disk_is_its_own_refusal() {
     let reply = crate::responses::ErrorReply::of_store(StoreError::DiskFull, u64::MAX);
     assert_eq!(reply.status, http::StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(reply.code, "InternalError");
+}
+
+#[test]
+fn small_bodies_go_inline_in_their_record_and_survive_a_restart() {
+    let dir = dir("inline");
+    let inline = InlineBodies {
+        each: 8,
+        total: 1024,
+    };
+    {
+        let store = open_with(&dir, inline);
+        put(&store, "small", b"tiny");
+        put(&store, "large", b"more than eight");
+        assert_eq!(bodies(&dir), 1, "only the large body has a file");
+        // Metadata changes rewrite the record: the inline body goes along.
+        assert!(
+            store
+                .update_meta("b", "small", &mut |m| m.acl = "private".to_owned())
+                .is_ok()
+        );
+        // Overwrites in both directions leave one file per large body.
+        put(&store, "large", b"now 5");
+        put(&store, "small", b"grown past eight");
+        assert_eq!(bodies(&dir), 1);
+    }
+    let store = open_with(&dir, inline);
+    assert_eq!(read(&store, "small"), b"grown past eight");
+    assert_eq!(read(&store, "large"), b"now 5");
+    assert_eq!(bodies(&dir), 1, "the start sweeps nothing still named");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn inline_bodies_stop_at_their_total_and_restore_counts_them_again() {
+    let dir = dir("inline-total");
+    let store = open_with(&dir, InlineBodies { each: 8, total: 10 });
+    put(&store, "a", b"12345678");
+    put(&store, "b", b"12345678");
+    assert_eq!(bodies(&dir), 1, "the second would pass the total: a file");
+    assert_eq!(read(&store, "b"), b"12345678");
+    // A refused overwrite puts the inline body back, counted as held again.
+    let previous = put(&store, "a", b"refused");
+    store.restore("b", "a", previous);
+    assert_eq!(read(&store, "a"), b"12345678");
+    assert!(store.delete("b", "b"));
+    put(&store, "c", b"12");
+    assert_eq!(bodies(&dir), 0, "held: a (8) and c (2), within the total");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_record_whose_inline_body_is_cut_is_skipped() {
+    let dir = dir("inline-cut");
+    let inline = InlineBodies {
+        each: 64,
+        total: 1024,
+    };
+    {
+        let store = open_with(&dir, inline);
+        put(&store, "whole", b"all of it");
+        put(&store, "cut", b"all of it too");
+    }
+    let record = dir
+        .join("objects")
+        .join(super::files::hash("b"))
+        .join(format!("{}.json", super::files::hash("cut")));
+    let content = std::fs::read(&record).unwrap_or_default();
+    assert!(content.ends_with(b"\nall of it too"));
+    assert!(std::fs::write(&record, &content[..content.len() - 3]).is_ok());
+    let store = open_with(&dir, inline);
+    assert_eq!(read(&store, "whole"), b"all of it");
+    assert!(store.meta("b", "cut").is_none());
+    let _ = std::fs::remove_dir_all(&dir);
 }
