@@ -50,9 +50,8 @@ pub(crate) struct Args {
     /// --max-bytes, 256 MiB by default).
     #[arg(long)]
     in_memory: bool,
-    /// Do not fsync bodies and metadata before renaming them into place: a kill still leaves
-    /// the old object or the new one, but a power loss may lose the newest writes. On ext4
-    /// an overwrite is flushed anyway (a file renamed over another is, by default).
+    /// Do not fsync bodies and records: a kill still leaves the old object or the new one,
+    /// but a power loss may lose the newest writes.
     #[arg(long, conflicts_with = "in_memory")]
     no_fsync: bool,
     /// The bound on all stored bytes (objects and parts). On disk, no bound by default

@@ -318,18 +318,14 @@ fn without_a_data_dir_the_objects_go_to_a_temporary_directory_removed_at_exit() 
     let emulator = Emulator::spawn(&[], Some(&temp));
     let put = emulator.send("PUT", "/photos/a.txt", &[], b"kept for this run");
     assert_eq!(put.status, 200, "{put:?}");
-    // A small body is kept inline, after the JSON line of its object's record.
-    let records: Vec<PathBuf> = files(&temp)
+    // A small body is kept inline, after the JSON line of its record in the object log.
+    let logs: Vec<PathBuf> = files(&temp)
         .into_iter()
-        .filter(|f| {
-            f.parent()
-                .and_then(Path::parent)
-                .is_some_and(|p| p.ends_with("objects"))
-        })
+        .filter(|f| f.ends_with("objects.log"))
         .collect();
-    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(logs.len(), 1, "{logs:?}");
     assert!(
-        std::fs::read(&records[0])
+        std::fs::read(&logs[0])
             .unwrap()
             .ends_with(b"}\nkept for this run")
     );

@@ -72,6 +72,17 @@ impl MemoryStore {
         Some(upload)
     }
 
+    /// Calls `each` with every object (bucket, key, body, metadata), holding the store's
+    /// lock: nothing changes meanwhile.
+    pub(crate) fn for_each_object(&self, each: &mut dyn FnMut(&str, &str, &Blob, &Meta)) {
+        let state = self.lock();
+        for (bucket, objects) in &state.objects {
+            for (key, (blob, meta)) in objects {
+                each(bucket, key, blob, meta);
+            }
+        }
+    }
+
     /// The total size stored, parts included.
     #[cfg(test)]
     pub(crate) fn used(&self) -> u64 {

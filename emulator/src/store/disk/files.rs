@@ -4,15 +4,15 @@
 //! DIR/tmp/                     files being written; whatever is there at start is removed
 //! DIR/bodies/<unique>          object and part bodies, each version under a name of its own
 //! DIR/buckets/<hash>.json      a bucket (name, ACL, configurations)
-//! DIR/objects/<hash>/<hash>.json   an object of that bucket: key, metadata, body file name
-//! DIR/uploads/<id>.json        a multipart upload in progress and its parts
+//! DIR/uploads/<hash>.json      a multipart upload in progress and its parts
+//! DIR/objects.log              the objects: key, metadata, body file name or the body itself
 //! DIR/events.jsonl             the event log
 //! ```
 //!
 //! A record is written to `tmp/`, fsynced, then renamed over the old one: a reader (or a
-//! restart after a kill) sees the old record or the new one, never a part of one. It is one
-//! line of JSON; an object's small body follows it in the same file (one file, one fsync and
-//! one rename for a small PUT, instead of two of each).
+//! restart after a kill) sees the old record or the new one, never a part of one. Objects,
+//! written far more often, are entries of one log instead (`log`): an upload appends, and
+//! concurrent uploads share a flush.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -37,7 +37,7 @@ pub(super) struct Layout {
     fsync: bool,
 }
 
-/// An object's record: `objects/<hash of bucket>/<hash of key>.json`.
+/// An object's record: an entry of the object log (once a file of its own in `objects/`).
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct ObjectRecord {
     pub(super) bucket: String,
@@ -78,7 +78,7 @@ impl Layout {
     /// The layout under `root`, its folders created; `fsync`: flush each file to the disk
     /// before renaming it into place.
     pub(super) fn create(root: &Path, fsync: bool) -> std::io::Result<Layout> {
-        for folder in ["tmp", "bodies", "buckets", "objects", "uploads"] {
+        for folder in ["tmp", "bodies", "buckets", "uploads"] {
             std::fs::create_dir_all(root.join(folder))?;
         }
         Ok(Layout {
@@ -141,14 +141,9 @@ impl Layout {
         self.folder("buckets").join(format!("{}.json", hash(name)))
     }
 
-    /// The folder of the objects of bucket `name`.
-    pub(super) fn objects(&self, bucket: &str) -> PathBuf {
-        self.folder("objects").join(hash(bucket))
-    }
-
-    /// The record of object `key` of `bucket`.
-    pub(super) fn object(&self, bucket: &str, key: &str) -> PathBuf {
-        self.objects(bucket).join(format!("{}.json", hash(key)))
+    /// The object log.
+    pub(super) fn log(&self) -> PathBuf {
+        self.root.join("objects.log")
     }
 
     /// The record of upload `id` (an id this store made: hex digits).
@@ -217,4 +212,27 @@ pub(super) fn hash(name: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A fresh directory under the system's temp folder, for a store that lasts one run. Those
+/// of runs that were killed (their process is gone) are removed first.
+pub(crate) fn temporary_dir() -> PathBuf {
+    const PREFIX: &str = "oss-callback-emulator-";
+    let base = std::env::temp_dir();
+    if Path::new("/proc/self").exists() {
+        let entries = std::fs::read_dir(&base).into_iter().flatten().flatten();
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let pid = name
+                .strip_prefix(PREFIX)
+                .and_then(|rest| rest.split('-').next());
+            if pid.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    base.join(format!("{PREFIX}{}-{nanos:x}", std::process::id()))
 }

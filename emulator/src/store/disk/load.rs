@@ -1,8 +1,8 @@
-//! Starting on a data directory: the records fill the index; temp files, and bodies no
-//! record names (written by a run killed before its record was renamed into place, or left
+//! Starting on a data directory: the records and the object log fill the index; temp files,
+//! and bodies no record names (written by a run killed before its entry was written, or left
 //! by one killed before it removed an overwritten body), are removed.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{Error, ErrorKind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,11 +11,23 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 use super::files::{BucketRecord, Layout, ObjectRecord, UploadRecord, split_record};
+use super::log::{self, Entry};
 use crate::store::{Blob, BodyFile, MemoryStore, Part, Store, StoreError, Upload};
 
-/// Fills `index` from the records of `layout` and sweeps what no record names; returns how
-/// many bytes of inline bodies it holds.
-pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<u64> {
+/// What a start found.
+#[derive(Debug)]
+pub(super) struct Loaded {
+    /// The bytes of the inline bodies the index holds.
+    pub(super) inline: u64,
+    /// The length of the valid entries of the object log.
+    pub(super) log: u64,
+    /// Objects were in record files of their own (`objects/`, before the log): the log is
+    /// to be written from the index, then that folder removed.
+    pub(super) legacy: bool,
+}
+
+/// Fills `index` from the records of `layout` and sweeps what no record names.
+pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<Loaded> {
     let temp = layout.folder("tmp");
     std::fs::remove_dir_all(&temp)?;
     std::fs::create_dir_all(&temp)?;
@@ -24,24 +36,49 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<u64>
     for (bucket, _) in records::<BucketRecord>(&layout.folder("buckets"))? {
         index.create_bucket(bucket).map_err(refused)?;
     }
-    for folder in files(&layout.folder("objects"))? {
+    let mut objects = HashMap::new();
+    let legacy = layout.folder("objects");
+    let legacy = legacy.is_dir().then_some(legacy);
+    for folder in legacy
+        .as_deref()
+        .map(files)
+        .transpose()?
+        .unwrap_or_default()
+    {
         for (object, trailer) in records::<ObjectRecord>(&folder)? {
-            let blob = if object.inline {
-                inline_body(trailer, object.meta.size)
-            } else {
-                body(layout, object.body.as_deref(), object.meta.size, &mut named)
-            };
-            let Some(blob) = blob else {
-                continue;
-            };
-            inline += match &blob {
-                Blob::Memory(bytes) => bytes.len() as u64,
-                Blob::File(_) => 0,
-            };
-            index
-                .put(&object.bucket, &object.key, blob, object.meta)
-                .map_err(refused)?;
+            objects.insert(
+                (object.bucket.clone(), object.key.clone()),
+                (object, trailer),
+            );
         }
+    }
+    let valid = log::replay(&layout.log(), &mut |entry, trailer| match entry {
+        Entry::Put(object) => {
+            objects.insert(
+                (object.bucket.clone(), object.key.clone()),
+                (*object, trailer),
+            );
+        }
+        Entry::Delete { bucket, key } => {
+            objects.remove(&(bucket, key));
+        }
+    })?;
+    for (object, trailer) in objects.into_values() {
+        let blob = if object.inline {
+            inline_body(trailer, object.meta.size)
+        } else {
+            body(layout, object.body.as_deref(), object.meta.size, &mut named)
+        };
+        let Some(blob) = blob else {
+            continue;
+        };
+        inline += match &blob {
+            Blob::Memory(bytes) => bytes.len() as u64,
+            Blob::File(_) => 0,
+        };
+        index
+            .put(&object.bucket, &object.key, blob, object.meta)
+            .map_err(refused)?;
     }
     for (upload, _) in records::<UploadRecord>(&layout.folder("uploads"))? {
         let mut parts = BTreeMap::new();
@@ -73,11 +110,15 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<u64>
             std::fs::remove_file(&path)?;
         }
     }
-    Ok(inline)
+    Ok(Loaded {
+        inline,
+        log: valid,
+        legacy: legacy.is_some(),
+    })
 }
 
 /// The inline body of a record, `None` (skipped, with a warning) if it is not `size` bytes:
-/// only a hand-edited record is cut short.
+/// only a hand-edited record has another length.
 fn inline_body(trailer: Bytes, size: u64) -> Option<Blob> {
     if trailer.len() as u64 == size {
         return Some(Blob::Memory(trailer));

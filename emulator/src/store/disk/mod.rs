@@ -1,14 +1,14 @@
 //! [`DiskStore`]: bodies and records in a data directory, an index of them in memory.
 //!
 //! Every body version is a file of its own in `bodies/`, written by [`FileWriter`] and
-//! named by an object's record (`files`). Storing an object renames its record into place
-//! and only then lets the old body go: a kill at any moment leaves the old record (and its
-//! body) or the new one. At start (`load`) the records fill the index, and temp files and
-//! bodies no record names are removed.
+//! named by an object's record, an entry of the object log (`log`). Storing an object
+//! appends its record and only then lets the old body go: a kill at any moment leaves the
+//! old record (and its body) or the new one. At start (`load`) the records fill the index,
+//! and temp files and bodies no record names are removed.
 //!
 //! Small bodies (at most [`InlineBodies::each`] bytes, while those held stay under
 //! [`InlineBodies::total`]) are written inline in their object's record and kept in memory:
-//! a small PUT is one file, one fsync and one rename.
+//! a small PUT is one append to the log, and concurrent ones share a flush.
 //!
 //! The index is a [`MemoryStore`] whose blobs are the body files (or the inline bytes):
 //! listings stay sorted and fast, and the bound on stored bytes is kept the same way.
@@ -16,16 +16,19 @@
 mod files;
 mod inline;
 mod load;
+mod log;
 mod writer;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+pub(crate) use self::files::temporary_dir;
 use self::files::{Layout, ObjectRecord, PartRecord, UploadRecord};
 use self::inline::Inline;
 pub(crate) use self::inline::InlineBodies;
+use self::log::{Entry, Log};
 use self::writer::FileWriter;
 use super::{
     Blob, BlobWriter, BodyFile, Bucket, ByteStream, MemoryStore, Meta, Part, Previous, Store,
@@ -53,6 +56,8 @@ pub(crate) struct DiskOptions {
 pub(crate) struct DiskStore {
     layout: Layout,
     index: MemoryStore,
+    /// The objects' records.
+    log: Log,
     /// A record and the index change together under the lock of their name.
     stripes: Vec<Mutex<()>>,
     /// The lock of a stripe number out of range (none is).
@@ -76,15 +81,25 @@ impl DiskStore {
         // Upload ids are numbered from the clock: a restarted store gives no id twice.
         let first = layout.unique_number();
         let index = MemoryStore::numbering_uploads_from(max_bytes, first);
-        let held = load::load(&layout, &index)?;
-        Ok(DiskStore {
+        let loaded = load::load(&layout, &index)?;
+        let log = Log::open(&layout.log(), loaded.log, fsync)?;
+        let store = DiskStore {
             layout,
             index,
+            log,
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
             spare: Mutex::new(()),
             temporary,
-            inline: Inline::new(inline, held),
-        })
+            inline: Inline::new(inline, loaded.inline),
+        };
+        if loaded.legacy {
+            // Records of a run before the log: into the log, then gone.
+            store.rewrite_log().map_err(|error| {
+                std::io::Error::other(format!("moving objects/ into objects.log: {error:?}"))
+            })?;
+            std::fs::remove_dir_all(store.layout.folder("objects"))?;
+        }
+        Ok(store)
     }
 
     fn lock(&self, names: &[&str]) -> MutexGuard<'_, ()> {
@@ -124,7 +139,7 @@ impl DiskStore {
         }
     }
 
-    /// Writes the record of object `key` with body `blob` (inline if it is in memory).
+    /// Appends the record of object `key` with body `blob` (inline if it is in memory).
     fn write_object(
         &self,
         bucket: &str,
@@ -132,19 +147,41 @@ impl DiskStore {
         blob: &Blob,
         meta: Meta,
     ) -> Result<(), StoreError> {
-        let inline = match blob {
-            Blob::Memory(bytes) => bytes.clone(),
-            Blob::File(_) => bytes::Bytes::new(),
-        };
-        let record = ObjectRecord {
+        let (entry, inline) = object_entry(bucket, key, blob, meta);
+        self.log.append(&entry, &inline)?;
+        self.after_append();
+        Ok(())
+    }
+
+    /// Appends that object `key` is gone.
+    fn write_delete(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
+        let entry = Entry::Delete {
             bucket: bucket.to_owned(),
             key: key.to_owned(),
-            body: body_name(blob),
-            inline: !inline.is_empty(),
-            meta,
         };
-        self.layout
-            .write_record(&self.layout.object(bucket, key), &record, &inline)
+        self.log.append(&entry, &[])?;
+        self.after_append();
+        Ok(())
+    }
+
+    /// Rewrites the log if superseded entries outweigh the live ones.
+    fn after_append(&self) {
+        if self.log.wants_rewrite()
+            && let Err(error) = self.rewrite_log()
+        {
+            tracing::warn!(?error, "could not rewrite the object log; it keeps growing");
+        }
+    }
+
+    /// Replaces the object log with the records of the objects the index holds.
+    fn rewrite_log(&self) -> Result<(), StoreError> {
+        self.log.rewrite(&self.layout.temp(), || {
+            let mut live = Vec::new();
+            self.index.for_each_object(&mut |bucket, key, blob, meta| {
+                live.push(object_entry(bucket, key, blob, meta.clone()));
+            });
+            live
+        })
     }
 
     /// Stores an object; the caller holds its lock.
@@ -233,10 +270,9 @@ impl Store for DiskStore {
 
     fn delete_bucket(&self, name: &str) -> Result<(), StoreError> {
         let _lock = self.lock(&[name]);
+        // Only an empty bucket is deleted: no object record to remove.
         self.index.delete_bucket(name)?;
-        self.layout.remove_record(&self.layout.bucket(name))?;
-        let _ = std::fs::remove_dir_all(self.layout.objects(name));
-        Ok(())
+        self.layout.remove_record(&self.layout.bucket(name))
     }
 
     fn bucket(&self, name: &str) -> Option<Bucket> {
@@ -277,7 +313,7 @@ impl Store for DiskStore {
                 self.inline.claim(blob);
                 self.write_object(bucket, key, blob, meta.clone())
             }
-            None => self.layout.remove_record(&self.layout.object(bucket, key)),
+            None => self.write_delete(bucket, key),
         };
         if saved.is_err() {
             tracing::warn!(
@@ -346,11 +382,7 @@ impl Store for DiskStore {
     fn delete(&self, bucket: &str, key: &str) -> bool {
         let _lock = self.lock(&[bucket, key]);
         let current = self.index.blob(bucket, key).ok();
-        if self
-            .layout
-            .remove_record(&self.layout.object(bucket, key))
-            .is_err()
-        {
+        if current.is_none() || self.write_delete(bucket, key).is_err() {
             return false;
         }
         if let Some(current) = &current {
@@ -432,6 +464,22 @@ impl Store for DiskStore {
     }
 }
 
+/// The log entry of object `key` with body `blob`, and the body if it goes inline.
+fn object_entry(bucket: &str, key: &str, blob: &Blob, meta: Meta) -> (Entry, bytes::Bytes) {
+    let inline = match blob {
+        Blob::Memory(bytes) => bytes.clone(),
+        Blob::File(_) => bytes::Bytes::new(),
+    };
+    let record = ObjectRecord {
+        bucket: bucket.to_owned(),
+        key: key.to_owned(),
+        body: body_name(blob),
+        inline: !inline.is_empty(),
+        meta,
+    };
+    (Entry::Put(Box::new(record)), inline)
+}
+
 /// The name of the body file of `blob` (`None`: an empty body in memory).
 fn body_name(blob: &Blob) -> Option<String> {
     match blob {
@@ -441,29 +489,6 @@ fn body_name(blob: &Blob) -> Option<String> {
             .file_name()
             .map(|name| name.to_string_lossy().into_owned()),
     }
-}
-
-/// A fresh directory under the system's temp folder, for a store that lasts one run. Those
-/// of runs that were killed (their process is gone) are removed first.
-pub(crate) fn temporary_dir() -> PathBuf {
-    const PREFIX: &str = "oss-callback-emulator-";
-    let base = std::env::temp_dir();
-    if Path::new("/proc/self").exists() {
-        let entries = std::fs::read_dir(&base).into_iter().flatten().flatten();
-        for entry in entries {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let pid = name
-                .strip_prefix(PREFIX)
-                .and_then(|rest| rest.split('-').next());
-            if pid.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-    }
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    base.join(format!("{PREFIX}{}-{nanos:x}", std::process::id()))
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! The disk store on its own: what a restart finds, what it sweeps, what a refusal leaves.
 
+use std::path::PathBuf;
+
 use bytes::Bytes;
 
 use super::*;
@@ -241,26 +243,80 @@ fn inline_bodies_stop_at_their_total_and_restore_counts_them_again() {
 }
 
 #[test]
-fn a_record_whose_inline_body_is_cut_is_skipped() {
-    let dir = dir("inline-cut");
+fn a_torn_entry_at_the_end_of_the_log_leaves_the_object_before_it() {
+    let dir = dir("torn");
     let inline = InlineBodies {
         each: 64,
         total: 1024,
     };
     {
         let store = open_with(&dir, inline);
-        put(&store, "whole", b"all of it");
-        put(&store, "cut", b"all of it too");
+        put(&store, "k", b"old");
+        put(&store, "other", b"kept");
+        put(&store, "k", b"new, torn by a kill");
     }
-    let record = dir
-        .join("objects")
-        .join(super::files::hash("b"))
-        .join(format!("{}.json", super::files::hash("cut")));
-    let content = std::fs::read(&record).unwrap_or_default();
-    assert!(content.ends_with(b"\nall of it too"));
-    assert!(std::fs::write(&record, &content[..content.len() - 3]).is_ok());
+    let log = dir.join("objects.log");
+    let content = std::fs::read(&log).unwrap_or_default();
+    assert!(content.ends_with(b"\nnew, torn by a kill"));
+    assert!(std::fs::write(&log, &content[..content.len() - 3]).is_ok());
+    {
+        let store = open_with(&dir, inline);
+        assert_eq!(read(&store, "k"), b"old");
+        assert_eq!(read(&store, "other"), b"kept");
+        // The torn tail is cut: what is appended next is read back after it.
+        put(&store, "k", b"newer");
+    }
     let store = open_with(&dir, inline);
-    assert_eq!(read(&store, "whole"), b"all of it");
-    assert!(store.meta("b", "cut").is_none());
+    assert_eq!(read(&store, "k"), b"newer");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn deletes_are_in_the_log_and_a_rewrite_keeps_the_live_objects_alone() {
+    let dir = dir("rewrite");
+    let inline = InlineBodies {
+        each: 4,
+        total: 1024,
+    };
+    {
+        let store = open_with(&dir, inline);
+        for _ in 0..50 {
+            put(&store, "k", b"tiny");
+        }
+        put(&store, "file", b"has a file");
+        put(&store, "gone", b"soon");
+        assert!(store.delete("b", "gone"));
+        let before = std::fs::metadata(dir.join("objects.log")).map_or(0, |m| m.len());
+        assert!(store.rewrite_log().is_ok());
+        let after = std::fs::metadata(dir.join("objects.log")).map_or(0, |m| m.len());
+        assert!(after * 10 < before, "{after} of {before} bytes");
+    }
+    let store = open_with(&dir, inline);
+    let listed = store.list("b", "", "", 10).unwrap_or_default();
+    let keys: Vec<&str> = listed.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["file", "k"]);
+    assert_eq!(read(&store, "file"), b"has a file");
+    assert_eq!(bodies(&dir), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn records_of_a_run_before_the_log_move_into_it() {
+    let dir = dir("legacy");
+    let folder = dir.join("objects").join(super::files::hash("b"));
+    assert!(std::fs::create_dir_all(&folder).is_ok());
+    let record = br#"{"bucket":"b","key":"old/k","body":null,"inline":true,"meta":"#;
+    let meta = Meta::new(3, "E".to_owned(), 7, "text/plain".to_owned());
+    let mut content = record.to_vec();
+    content.extend(serde_json::to_vec(&meta).unwrap_or_default());
+    content.extend(b"}\nabc");
+    assert!(std::fs::write(folder.join("x.json"), content).is_ok());
+    {
+        let store = open(&dir);
+        assert_eq!(read(&store, "old/k"), b"abc");
+        assert!(!dir.join("objects").exists());
+    }
+    let store = open(&dir);
+    assert_eq!(read(&store, "old/k"), b"abc");
     let _ = std::fs::remove_dir_all(&dir);
 }
