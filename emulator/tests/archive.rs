@@ -86,6 +86,26 @@ async fn an_archive_object_is_read_only_after_its_restore_is_done() {
 }
 
 #[tokio::test]
+async fn an_archive_object_is_copied_only_once_restored_and_the_copy_is_frozen() {
+    let base = emulator().await;
+    let url = format!("{base}/b/source");
+    put(&url, "Archive").await;
+    let source = [("x-oss-copy-source", "/b/source")];
+    let frozen = send(Method::PUT, &format!("{base}/b/copy"), &source, "").await;
+    assert_eq!(frozen.code().as_deref(), Some("InvalidObjectState"));
+
+    send(Method::POST, &format!("{url}?restore"), &[], "").await;
+    tokio::time::sleep(RESTORE_TIME + Duration::from_millis(100)).await;
+    let copied = send(Method::PUT, &format!("{base}/b/copy"), &source, "").await;
+    assert_eq!(copied.status, StatusCode::OK, "{}", copied.body);
+    let head = send(Method::HEAD, &format!("{base}/b/copy"), &[], "").await;
+    assert_eq!(head.header("x-oss-storage-class"), Some("Archive"));
+    assert_eq!(head.header("x-oss-restore"), None);
+    let got = send(Method::GET, &format!("{base}/b/copy"), &[], "").await;
+    assert_eq!(got.code().as_deref(), Some("InvalidObjectState"));
+}
+
+#[tokio::test]
 async fn a_cold_archive_restore_answers_its_tier_and_refuses_an_unknown_one() {
     let base = emulator().await;
     for (index, tier) in ["Expedited", "Standard", "Bulk"].iter().enumerate() {

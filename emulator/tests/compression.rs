@@ -96,6 +96,10 @@ async fn small_binary_ranged_or_unasked_reads_are_not_compressed() {
     assert_eq!(ranged.body, text(100));
     let refused = send(Method::GET, &big, &[("accept-encoding", "gzip;q=0")], "").await;
     assert_eq!(refused.header("content-encoding"), None);
+    let claimed = format!("{big}?response-content-encoding=identity");
+    let overridden = send(Method::GET, &claimed, &gzip, "").await;
+    assert_eq!(overridden.header("content-encoding"), Some("identity"));
+    assert_eq!(overridden.body, text(4096));
     let plain = send(Method::GET, &big, &[], "").await;
     assert_eq!(plain.header("content-length"), Some("4096"));
     assert_eq!(plain.body, text(4096));

@@ -111,7 +111,11 @@ fn read(state: &AppState, call: &Call, head: bool) -> Response {
         Some(Range::Bytes(start, end)) => Some(start..end),
     };
     let length = range.as_ref().map_or(meta.size, |r| r.end - r.start);
-    let gzip = !head && range.is_none() && gzip::wanted(&call.headers, &meta);
+    // Not when `response-content-encoding` names the encoding the answer claims.
+    let gzip = !head
+        && range.is_none()
+        && ctx.param("response-content-encoding").is_none()
+        && gzip::wanted(&call.headers, &meta);
     let body = if head {
         Body::empty()
     } else {
