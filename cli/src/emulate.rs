@@ -10,26 +10,32 @@ use crate::Outcome;
 /// What `emulate --help` says it does and refuses (a test holds it to the emulator's table).
 const OPERATIONS: &str = "\
 Operations (anything else is OSS's NotImplemented XML, 501):
-  service     ListBuckets
+  service     ListBuckets (x-oss-resource-group-id)
   bucket      PutBucket, DeleteBucket, GetBucketInfo, GetBucketLocation, GetBucketStat,
-              PutBucketAcl, GetBucketAcl, ListLiveChannel (always empty)
+              PutBucketAcl, GetBucketAcl, PutBucketEncryption, GetBucketEncryption,
+              DeleteBucketEncryption, PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy,
+              PutBucketStorageCapacity, GetBucketStorageCapacity (stored and answered;
+              encryption, policy and capacity are not applied)
   listing     ListObjects, ListObjectsV2 (prefix, delimiter, marker, continuation-token,
               start-after, max-keys, encoding-type=url), ListMultipartUploads, ListParts
-  object      PutObject, PostObject (both with callback), GetObject, HeadObject (Range,
-              If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since),
-              GetObjectMeta, DeleteObject, DeleteMultipleObjects, CopyObject, AppendObject,
-              PutObjectACL, GetObjectACL, PutObjectTagging, GetObjectTagging,
-              DeleteObjectTagging, PutSymlink, GetSymlink
+  object      PutObject, PostObject (both with callback), GetObject (gzip with
+              Accept-Encoding), HeadObject (Range, If-Match, If-None-Match,
+              If-Modified-Since, If-Unmodified-Since), GetObjectMeta, DeleteObject,
+              DeleteMultipleObjects, CopyObject, AppendObject, PutObjectACL, GetObjectACL,
+              PutObjectTagging, GetObjectTagging, DeleteObjectTagging, PutSymlink,
+              GetSymlink, RestoreObject (Archive, ColdArchive; see --restore-ms)
   multipart   InitiateMultipartUpload, UploadPart, UploadPartCopy,
               CompleteMultipartUpload (with callback), AbortMultipartUpload
+  live        PutLiveChannel, GetLiveChannelInfo, DeleteLiveChannel, ListLiveChannel
+              (stored and listed; no RTMP ingest)
   configs     PutBucketCors, GetBucketCors, DeleteBucketCors, PutBucketReferer,
               GetBucketReferer, PutBucketLifecycle, GetBucketLifecycle,
               DeleteBucketLifecycle, PutBucketLogging, GetBucketLogging, DeleteBucketLogging,
               PutBucketWebsite, GetBucketWebsite, DeleteBucketWebsite, PutBucketTags,
               GetBucketTags, DeleteBucketTags (stored and answered as given; only the CORS
               rules are enforced: preflight OPTIONS and Access-Control-* headers)
-Refused: image processing (x-oss-process), RestoreObject, versioning, encryption, policy,
-replication, inventory, WORM, QoS, and every other sub-resource.";
+Refused: image processing (x-oss-process), versioning, replication, inventory, WORM, and
+every other sub-resource.";
 
 /// Arguments of `emulate`.
 #[derive(clap::Args)]
@@ -93,6 +99,10 @@ pub(crate) struct Args {
     /// (PutBucketCors) apply either way.
     #[arg(long)]
     cors_allow_all: bool,
+    /// How long a RestoreObject (Archive, ColdArchive) stays in progress before the object is
+    /// readable, in milliseconds; 60000 by default (about OSS's time for Archive).
+    #[arg(long, value_name = "MS", default_value_t = 60_000)]
+    restore_ms: u64,
 }
 
 pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
@@ -120,6 +130,7 @@ pub(crate) fn run(args: &Args) -> Result<Outcome, String> {
         public_url: args.public_url.clone(),
         tls,
         cors_allow_all: args.cors_allow_all,
+        restore_time: std::time::Duration::from_millis(args.restore_ms),
     };
     runtime.block_on(async {
         let emulator = Emulator::bind(&args.addr, config)

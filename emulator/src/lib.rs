@@ -124,6 +124,10 @@ pub struct Config {
     /// and header). Without it such a bucket refuses them, as OSS does; a bucket's own rules
     /// (PutBucketCors) apply either way.
     pub cors_allow_all: bool,
+    /// How long a RestoreObject of an Archive or ColdArchive object stays in progress
+    /// (`x-oss-restore: ongoing-request="true"`) before the copy is readable. Default 60 s,
+    /// about what OSS takes for Archive; every tier takes this long here.
+    pub restore_time: std::time::Duration,
 }
 
 impl Default for Config {
@@ -140,6 +144,7 @@ impl Default for Config {
             public_url: None,
             tls: None,
             cors_allow_all: false,
+            restore_time: std::time::Duration::from_secs(60),
         }
     }
 }

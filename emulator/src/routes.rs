@@ -105,9 +105,17 @@ pub(crate) static ROUTES: &[Route] = &[
     route!(GET, Bucket, ["list-type"], None, "ListObjectsV2", ops::list::objects_v2),
     route!(GET, Bucket, [], None, "ListObjects", ops::list::objects_v1),
     route!(GET, Bucket, ["uploads"], None, "ListMultipartUploads", ops::multipart::list_uploads),
-    route!(GET, Bucket, ["live"], None, "ListLiveChannel", ops::bucket::list_live_channels),
+    route!(GET, Bucket, ["live"], None, "ListLiveChannel", ops::live::list),
     route!(POST, Bucket, ["delete"], None, "DeleteMultipleObjects", ops::object::delete_multiple),
     route!(POST, Bucket, [], None, "PostObject", ops::post::post_object),
+    route!(PUT, Bucket, ["encryption"], None, "PutBucketEncryption", ops::encryption::put),
+    route!(GET, Bucket, ["encryption"], None, "GetBucketEncryption", ops::encryption::get),
+    route!(DELETE, Bucket, ["encryption"], None, "DeleteBucketEncryption", ops::encryption::delete),
+    route!(PUT, Bucket, ["policy"], None, "PutBucketPolicy", ops::bucket_policy::put),
+    route!(GET, Bucket, ["policy"], None, "GetBucketPolicy", ops::bucket_policy::get),
+    route!(DELETE, Bucket, ["policy"], None, "DeleteBucketPolicy", ops::bucket_policy::delete),
+    route!(PUT, Bucket, ["qos"], None, "PutBucketStorageCapacity", ops::qos::put),
+    route!(GET, Bucket, ["qos"], None, "GetBucketStorageCapacity", ops::qos::get),
     // Bucket configurations, stored and answered as given.
     route!(PUT, Bucket, ["cors"], None, "PutBucketCors", ops::config::put),
     route!(GET, Bucket, ["cors"], None, "GetBucketCors", ops::config::get),
@@ -142,6 +150,11 @@ pub(crate) static ROUTES: &[Route] = &[
     route!(DELETE, Object, ["tagging"], None, "DeleteObjectTagging", ops::tagging::delete),
     route!(PUT, Object, ["symlink"], None, "PutSymlink", ops::symlink::put),
     route!(GET, Object, ["symlink"], None, "GetSymlink", ops::symlink::get),
+    route!(POST, Object, ["restore"], None, "RestoreObject", ops::restore::restore),
+    // LiveChannels: stored and answered, no RTMP ingest.
+    route!(PUT, Object, ["live"], None, "PutLiveChannel", ops::live::put),
+    route!(GET, Object, ["live"], None, "GetLiveChannelInfo", ops::live::get),
+    route!(DELETE, Object, ["live"], None, "DeleteLiveChannel", ops::live::delete),
     // Multipart.
     route!(POST, Object, ["uploads"], None, "InitiateMultipartUpload", ops::multipart::initiate),
     route!(PUT, Object, ["partNumber", "uploadId"], Some("x-oss-copy-source"), "UploadPartCopy", ops::copy::upload_part_copy),
@@ -212,6 +225,10 @@ mod tests {
             Some("DeleteObjectTagging")
         );
         assert_eq!(name(Method::PUT, Scope::Object, &["restore"], &[]), None);
+        assert_eq!(
+            name(Method::POST, Scope::Object, &["restore"], &[]),
+            Some("RestoreObject")
+        );
         assert_eq!(
             name(Method::GET, Scope::Object, &["x-oss-process"], &[]),
             None

@@ -24,6 +24,7 @@ async fn send(
         status,
         headers,
         body,
+        ..
     } = support::send(method, url, &host, body).await;
     (status, headers, body)
 }

@@ -159,7 +159,7 @@ async fn what_the_table_lacks_is_not_implemented_and_changes_nothing() {
     let (url, _) = start_emulator(Config::default()).await;
     send(Method::PUT, &format!("{url}/b/k"), &[], "keep me").await;
     for (method, query) in [
-        (Method::POST, "restore"),
+        (Method::POST, "x-oss-async-process"),
         (Method::PUT, "x-oss-process=image/resize,w_1"),
         (Method::GET, "x-oss-process=image/resize,w_1"),
         (Method::PUT, "versioning"),

@@ -1,5 +1,5 @@
 //! The buckets: PutBucket, DeleteBucket, ListBuckets, GetBucketInfo, GetBucketLocation,
-//! GetBucketStat, the bucket ACL; and ListLiveChannel, always empty (no live channels here).
+//! GetBucketStat, the bucket ACL, the resource group.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use http::StatusCode;
 
 use crate::ops::object::acl_xml;
 use crate::ops::{Call, empty, existing_bucket, iso8601, new_bucket, store_error, xml_reply};
-use crate::ops::{MAX_XML, malformed, owner};
+use crate::ops::{MAX_XML, malformed, owner, page_params};
 use crate::responses::ErrorReply;
 use crate::state::AppState;
 use crate::store::Bucket;
@@ -53,6 +53,8 @@ pub(crate) async fn put_bucket(state: Arc<AppState>, call: Call) -> Response {
     };
     let mut bucket = new_bucket(&ctx.bucket, &acl, &class);
     bucket.encryption = encryption(&call.headers);
+    bucket.resource_group =
+        crate::ops::header(&call.headers, "x-oss-resource-group-id").map(str::to_owned);
     match state.store.create_bucket(bucket) {
         Ok(_) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
@@ -90,19 +92,17 @@ pub(crate) async fn delete_bucket(state: Arc<AppState>, call: Call) -> Response 
 /// ListBuckets (GetService): `prefix`, `marker`, `max-keys`.
 pub(crate) async fn list_buckets(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    let prefix = ctx.param("prefix").unwrap_or_default();
-    let marker = ctx.param("marker").unwrap_or_default();
-    let max = ctx
-        .param("max-keys")
-        .and_then(|m| m.parse::<usize>().ok())
-        .unwrap_or(100)
-        .clamp(1, 1000);
+    let (prefix, marker, max) = page_params(ctx);
     let matching: Vec<Bucket> = state
         .store
         .buckets()
         .into_iter()
         .filter(|b| b.name.starts_with(prefix) && b.name.as_str() > marker)
         .filter(|b| has_tag(b, ctx.param("tag-key"), ctx.param("tag-value")))
+        .filter(|b| {
+            call.header("x-oss-resource-group-id")
+                .is_none_or(|g| g == group(b))
+        })
         .collect();
     let truncated = matching.len() > max;
     let mut xml = Xml::new("ListAllMyBucketsResult");
@@ -122,11 +122,20 @@ pub(crate) async fn list_buckets(state: Arc<AppState>, call: Call) -> Response {
         xml.leaf("IntranetEndpoint", state.public_url.authority());
         xml.leaf("Location", LOCATION).leaf("Name", &bucket.name);
         xml.leaf("Region", "cn-hangzhou")
-            .leaf("StorageClass", &bucket.storage_class);
+            .leaf("StorageClass", &bucket.storage_class)
+            .leaf("ResourceGroupId", group(bucket));
         xml.close("Bucket");
     }
     xml.close("Buckets");
     xml_reply(ctx, xml.finish("ListAllMyBucketsResult"))
+}
+
+/// The account's default resource group, as the emulator names it.
+const DEFAULT_GROUP: &str = "rg-emulator-default";
+
+/// The resource group of `bucket`.
+fn group(bucket: &Bucket) -> &str {
+    bucket.resource_group.as_deref().unwrap_or(DEFAULT_GROUP)
 }
 
 /// Whether `bucket`'s tags (PutBucketTags) have `key` (with `value`, when given); no key
@@ -162,6 +171,7 @@ pub(crate) async fn info(state: Arc<AppState>, call: Call) -> Response {
     xml.leaf("IntranetEndpoint", state.public_url.authority());
     xml.leaf("Location", LOCATION).leaf("Name", &bucket.name);
     xml.leaf("StorageClass", &bucket.storage_class);
+    xml.leaf("ResourceGroupId", group(&bucket));
     xml.leaf("TransferAcceleration", "Disabled");
     xml.leaf("CrossRegionReplication", "Disabled");
     xml.leaf("DataRedundancyType", "LRS");
@@ -268,19 +278,4 @@ pub(crate) async fn get_acl(state: Arc<AppState>, call: Call) -> Response {
         Ok(bucket) => xml_reply(&call.ctx, acl_xml(&bucket.acl)),
         Err(error) => call.ctx.error(&error),
     }
-}
-
-/// ListLiveChannel: none (PutLiveChannel is not implemented).
-pub(crate) async fn list_live_channels(state: Arc<AppState>, call: Call) -> Response {
-    let ctx = &call.ctx;
-    if let Err(error) = existing_bucket(&state, ctx) {
-        return ctx.error(&error);
-    }
-    let mut xml = Xml::new("ListLiveChannelResult");
-    xml.leaf("Prefix", ctx.param("prefix").unwrap_or_default());
-    xml.leaf("Marker", ctx.param("marker").unwrap_or_default());
-    xml.leaf("MaxKeys", "100")
-        .leaf("IsTruncated", "false")
-        .leaf("NextMarker", "");
-    xml_reply(ctx, xml.finish("ListLiveChannelResult"))
 }

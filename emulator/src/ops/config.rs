@@ -119,14 +119,26 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     if let Err(error) = checked {
         return ctx.error(&error);
     }
-    let text = String::from_utf8_lossy(&body).into_owned();
+    save(
+        &state,
+        ctx,
+        name,
+        Some(String::from_utf8_lossy(&body).into_owned()),
+    )
+}
+
+/// Stores (`Some`) or removes (`None`) the bucket's configuration `name`; 200 or 204.
+pub(crate) fn save(state: &AppState, ctx: &Ctx, name: &str, text: Option<String>) -> Response {
     let changed = state.store.update_bucket(&ctx.bucket, &mut |bucket| {
         bucket.configs.retain(|(n, _)| n != name);
-        bucket.configs.push(((*name).to_owned(), text.clone()));
+        if let Some(text) = &text {
+            bucket.configs.push((name.to_owned(), text.clone()));
+        }
     });
-    match changed {
-        Ok(()) => empty(ctx, StatusCode::OK),
-        Err(error) => store_error(&state, ctx, error),
+    match (changed, &text) {
+        (Ok(()), Some(_)) => empty(ctx, StatusCode::OK),
+        (Ok(()), None) => empty(ctx, StatusCode::NO_CONTENT),
+        (Err(error), _) => store_error(state, ctx, error),
     }
 }
 

@@ -14,7 +14,7 @@ use crate::ops::body::ingest_stream;
 use crate::ops::object::forbid_overwrite;
 use crate::ops::read::{Range, parse_range};
 use crate::ops::{
-    Call, header, iso8601, meta, store_error, store_reply, writable_bucket, xml_reply,
+    Call, header, iso8601, meta, restore, store_error, store_reply, writable_bucket, xml_reply,
 };
 use crate::responses::{ErrorReply, set};
 use crate::state::{AppState, CRC64, Ctx};
@@ -46,6 +46,8 @@ fn source(state: &AppState, call: &Call) -> Result<Source, ErrorReply> {
         .store
         .meta(&bucket, &key)
         .ok_or_else(ErrorReply::no_such_key)?;
+    // An Archive or ColdArchive source is copied only once restored.
+    restore::check_readable(&meta)?;
     let etag_matches = |v: &str| {
         v.split(',')
             .any(|e| e.trim().trim_matches('"').eq_ignore_ascii_case(&meta.etag))
@@ -114,6 +116,8 @@ fn copied_meta(call: &Call, source: &Source) -> Result<Meta, ErrorReply> {
     if meta.kind == Kind::Appendable || meta.kind == Kind::Symlink {
         meta.kind = Kind::Normal;
     }
+    // A new object: the source's restore is not its own.
+    meta.restore = None;
     meta.last_modified = SystemTime::now();
     Ok(meta)
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use axum::response::Response;
 
-use crate::ops::owner;
 use crate::ops::{Call, existing_bucket, iso8601, store_error, xml_reply};
+use crate::ops::{owner, restore};
 use crate::responses::ErrorReply;
 use crate::state::{AppState, Ctx};
 use crate::store::{Meta, StoreError};
@@ -104,6 +104,7 @@ fn max_keys(ctx: &Ctx) -> Result<usize, ErrorReply> {
 }
 
 fn write_contents(xml: &mut Xml, page: &Page, url: bool, with_owner: bool) {
+    let now = std::time::SystemTime::now();
     for (key, meta) in &page.objects {
         xml.open("Contents");
         xml.leaf("Key", &encode(key, url));
@@ -114,6 +115,9 @@ fn write_contents(xml: &mut Xml, page: &Page, url: bool, with_owner: bool) {
         xml.leaf("StorageClass", &meta.storage_class);
         if with_owner {
             owner(xml);
+        }
+        if let Some(info) = restore::info(meta, now) {
+            xml.leaf("RestoreInfo", &info);
         }
         xml.close("Contents");
     }

@@ -4,7 +4,7 @@
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LAST_MODIFIED};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::ops::header;
+use crate::ops::{encryption, header};
 use crate::responses::ErrorReply;
 use crate::responses::set;
 use crate::state::CRC64;
@@ -17,7 +17,14 @@ const KEPT: &[&str] = &[
     "content-encoding",
     "content-language",
     "expires",
+    "x-oss-server-side-encryption",
+    "x-oss-server-side-data-encryption",
+    "x-oss-server-side-encryption-key-id",
 ];
+
+/// The key id OSS names for SSE-KMS without `x-oss-server-side-encryption-key-id`: its own
+/// managed key (the emulator encrypts nothing; the id is answered as OSS answers one).
+const DEFAULT_KMS_KEY_ID: &str = "00000000-0000-4000-8000-0055c0de0000";
 
 /// The `Content-Type` an object is stored with.
 pub(crate) fn content_type(headers: &HeaderMap) -> String {
@@ -45,6 +52,7 @@ pub(crate) fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
 /// (`x-oss-tagging` past OSS's bounds is refused).
 pub(crate) fn from_headers(meta: &mut Meta, headers: &HeaderMap) -> Result<(), ErrorReply> {
     meta.headers = kept_headers(headers);
+    encryption(&mut meta.headers)?;
     if let Some(acl) = header(headers, "x-oss-object-acl") {
         acl.clone_into(&mut meta.acl);
     }
@@ -56,6 +64,25 @@ pub(crate) fn from_headers(meta: &mut Meta, headers: &HeaderMap) -> Result<(), E
         crate::ops::tagging::check_tags(&meta.tags)?;
     }
     Ok(())
+}
+
+/// Checks the server-side encryption an upload asks for (OSS's algorithms only; a key id only
+/// with KMS) and names the default key of SSE-KMS without one.
+fn encryption(kept: &mut Vec<(String, String)>) -> Result<(), ErrorReply> {
+    let value = |name: &str| kept.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let algorithm = value("x-oss-server-side-encryption");
+    let key_id = value("x-oss-server-side-encryption-key-id");
+    match algorithm.as_deref() {
+        None if key_id.is_none() && value("x-oss-server-side-data-encryption").is_none() => Ok(()),
+        Some(a) if encryption::ALGORITHMS.contains(&a) && (a == "KMS" || key_id.is_none()) => {
+            if a == "KMS" && key_id.is_none() {
+                let name = "x-oss-server-side-encryption-key-id".to_owned();
+                kept.push((name, DEFAULT_KMS_KEY_ID.to_owned()));
+            }
+            Ok(())
+        }
+        _ => Err(encryption::invalid_algorithm()),
+    }
 }
 
 /// The headers a read answers with for an object of `meta`.

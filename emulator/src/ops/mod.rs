@@ -5,15 +5,21 @@
 pub(crate) mod append;
 pub(crate) mod body;
 pub(crate) mod bucket;
+pub(crate) mod bucket_policy;
 pub(crate) mod config;
 pub(crate) mod copy;
+pub(crate) mod encryption;
+pub(crate) mod gzip;
 pub(crate) mod lifecycle;
 pub(crate) mod list;
+pub(crate) mod live;
 pub(crate) mod meta;
 pub(crate) mod multipart;
 pub(crate) mod object;
 pub(crate) mod post;
+pub(crate) mod qos;
 pub(crate) mod read;
+pub(crate) mod restore;
 pub(crate) mod symlink;
 pub(crate) mod tagging;
 
@@ -150,6 +156,7 @@ pub(crate) fn new_bucket(name: &str, acl: &str, storage_class: &str) -> Bucket {
         storage_class: storage_class.to_owned(),
         configs: Vec::new(),
         encryption: None,
+        resource_group: None,
     }
 }
 
@@ -187,6 +194,28 @@ pub(crate) async fn xml_body(
 ) -> Result<Option<Vec<(String, String)>>, ErrorReply> {
     let bytes = read_body(body, MAX_XML).await?;
     Ok(leaves(&bytes))
+}
+
+/// The leaves of the XML body of a request to an existing bucket; `NoSuchBucket`, a body too
+/// large and `MalformedXML` refused.
+pub(crate) async fn bucket_leaves(
+    state: &AppState,
+    ctx: &Ctx,
+    body: axum::body::Body,
+) -> Result<Vec<(String, String)>, ErrorReply> {
+    existing_bucket(state, ctx)?;
+    xml_body(body).await?.ok_or_else(malformed)
+}
+
+/// A listing's `prefix`, `marker` and `max-keys` (1 to 1000, 100 by default).
+pub(crate) fn page_params(ctx: &Ctx) -> (&str, &str, usize) {
+    let max = ctx
+        .param("max-keys")
+        .and_then(|m| m.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 1000);
+    let prefix = ctx.param("prefix").unwrap_or_default();
+    (prefix, ctx.param("marker").unwrap_or_default(), max)
 }
 
 /// OSS's time format in XML: `2024-01-02T03:04:05.000Z`.

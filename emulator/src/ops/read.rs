@@ -6,10 +6,10 @@ use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::response::Response;
-use http::header::{CONTENT_LENGTH, CONTENT_RANGE, ETAG, LAST_MODIFIED};
+use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, ETAG, LAST_MODIFIED};
 use http::{HeaderMap, HeaderName, StatusCode};
 
-use crate::ops::{Call, empty, existing_bucket, header, meta, store_error};
+use crate::ops::{Call, empty, existing_bucket, gzip, header, meta, restore, store_error};
 use crate::responses::{ErrorReply, reply, set};
 use crate::state::{AppState, CRC64};
 use crate::store::{Kind, Meta};
@@ -79,6 +79,9 @@ fn read(state: &AppState, call: &Call, head: bool) -> Response {
     let Some((key, meta)) = resolve(state, &ctx.bucket, &ctx.key) else {
         return ctx.error(&ErrorReply::no_such_key());
     };
+    if let (false, Err(error)) = (head, restore::check_readable(&meta)) {
+        return ctx.error(&error);
+    }
     if let Some(status) = precondition(&call.headers, &meta) {
         if status == StatusCode::PRECONDITION_FAILED {
             return ctx.error(&ErrorReply::new(
@@ -108,10 +111,16 @@ fn read(state: &AppState, call: &Call, head: bool) -> Response {
         Some(Range::Bytes(start, end)) => Some(start..end),
     };
     let length = range.as_ref().map_or(meta.size, |r| r.end - r.start);
+    // Not when `response-content-encoding` names the encoding the answer claims.
+    let gzip = !head
+        && range.is_none()
+        && ctx.param("response-content-encoding").is_none()
+        && gzip::wanted(&call.headers, &meta);
     let body = if head {
         Body::empty()
     } else {
         match state.store.read(&ctx.bucket, &key, range.clone()) {
+            Ok(stream) if gzip => Body::from_stream(gzip::compress(stream)),
             Ok(stream) => Body::from_stream(stream),
             Err(error) => return store_error(state, ctx, error),
         }
@@ -124,6 +133,14 @@ fn read(state: &AppState, call: &Call, head: bool) -> Response {
     let mut response = reply(status, &ctx.request_id, body);
     let headers = response.headers_mut();
     meta::write_headers(headers, &meta, length);
+    if gzip {
+        // Chunked: the compressed length is not known before the end.
+        headers.remove(CONTENT_LENGTH);
+        set(headers, CONTENT_ENCODING, "gzip");
+    }
+    if let Some(info) = restore::info(&meta, SystemTime::now()) {
+        set(headers, HeaderName::from_static("x-oss-restore"), &info);
+    }
     if let Some(range) = range {
         let content_range = format!("bytes {}-{}/{}", range.start, range.end - 1, meta.size);
         set(headers, CONTENT_RANGE, &content_range);

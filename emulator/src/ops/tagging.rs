@@ -62,7 +62,10 @@ pub(crate) fn check_tags(tags: &[(String, String)]) -> Result<(), ErrorReply> {
             "Object tags cannot be greater than 10",
         ));
     }
-    for (key, value) in tags {
+    for (index, (key, value)) in tags.iter().enumerate() {
+        if tags.iter().take(index).any(|(earlier, _)| earlier == key) {
+            return Err(ErrorReply::invalid_argument("The tag key is duplicated."));
+        }
         if key.is_empty() || key.chars().count() > 128 || !tag_text(key) {
             return Err(ErrorReply::invalid_argument("The tag key is invalid."));
         }

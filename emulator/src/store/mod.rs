@@ -88,6 +88,21 @@ pub(crate) struct Meta {
     pub(crate) symlink_target: Option<String>,
     /// `x-oss-storage-class`.
     pub(crate) storage_class: String,
+    /// The last RestoreObject of an Archive or ColdArchive object (absent in records written
+    /// before the emulator knew restores).
+    #[serde(default)]
+    pub(crate) restore: Option<Restore>,
+}
+
+/// A RestoreObject: when the copy is readable, until when, and the ColdArchive tier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Restore {
+    /// When the restored copy becomes readable.
+    pub(crate) ready: SystemTime,
+    /// When it stops being readable.
+    pub(crate) expires: SystemTime,
+    /// `Expedited`, `Standard` or `Bulk` (ColdArchive only).
+    pub(crate) tier: Option<String>,
 }
 
 impl Meta {
@@ -105,6 +120,7 @@ impl Meta {
             tags: Vec::new(),
             symlink_target: None,
             storage_class: "Standard".to_owned(),
+            restore: None,
         }
     }
 }
@@ -162,6 +178,10 @@ pub(crate) struct Bucket {
     /// The default encryption PutBucket named (`x-oss-server-side-encryption`, its key id,
     /// its data encryption), answered by GetBucketInfo; not applied.
     pub(crate) encryption: Option<(String, Option<String>, Option<String>)>,
+    /// The resource group PutBucket named (`x-oss-resource-group-id`); `None`: the
+    /// account's default group.
+    #[serde(default)]
+    pub(crate) resource_group: Option<String>,
 }
 
 /// One uploaded part.

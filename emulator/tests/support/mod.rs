@@ -132,6 +132,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body's bytes as they came (before any lossy UTF-8 reading).
+    pub raw: Bytes,
 }
 
 impl Answer {
@@ -177,5 +179,6 @@ pub async fn send(
         status: parts.status,
         headers: parts.headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        raw: body,
     }
 }

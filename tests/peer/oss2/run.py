@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The oss2 SDK's own tests (tests/ of the pinned sdist) run against `oss-callback emulate`.
 
-Starts the emulator on a free loopback port with a key, points the suite at it through the
-OSS_TEST_* variables, runs the eleven modules with pytest (parallel, JUnit XML), and checks the
-outcome against expected_failures.txt both ways: a failing test that is not listed fails the run,
+Starts the emulator on a free loopback port with a key, and a stand-in for Alibaba Cloud KMS
+(kms_standin.py: the KMS crypto bucket's data keys; KMS is no part of OSS), points the suite at
+them through the OSS_TEST_* variables and kms_plugin.py, runs the eleven modules with pytest
+(parallel, JUnit XML), and checks the outcome against expected_failures.txt both ways: a failing test that is not listed fails the run,
 and so does a listed test that passes (remove it from the list), unless its reason starts with
 `[flaky]` (its outcome depends on timing). Run it with the venv's python, which has oss2 and the
 test dependencies (see README.md beside this file):
@@ -28,6 +29,7 @@ from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import expected  # noqa: E402 (after the line above)
+from kms_standin import KmsStandIn  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 WORKSPACE = HERE.parents[2]
@@ -117,8 +119,9 @@ def workspace(sdist, out):
     return work
 
 
-def suite_environment(endpoint, seed, work):
-    """What tests/common.py reads. Only the core four matter to these modules."""
+def suite_environment(endpoint, kms_endpoint, seed, work):
+    """What tests/common.py reads (only the core four matter to these modules), and where
+    kms_plugin.py finds the KMS stand-in."""
     env = dict(os.environ)
     for name in [n for n in env if n.startswith("OSS_TEST_") or n == "TRAVIS"]:
         del env[name]
@@ -131,6 +134,7 @@ def suite_environment(endpoint, seed, work):
         "OSS_TEST_BUCKET": "oss-python-sdk-",
         "OSS_TEST_REGION": "cn-hangzhou",
         "OSS2_PEER_SEED": seed,
+        "OSS2_PEER_KMS_ENDPOINT": kms_endpoint,
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")])),
@@ -141,11 +145,12 @@ def suite_environment(endpoint, seed, work):
     return env
 
 
-def run_pytest(args, endpoint, junit):
+def run_pytest(args, endpoint, kms_endpoint, junit):
     modules = args.module or MODULES
     command = [
         sys.executable, "-m", "pytest", "-q", "-rN", "-p", "no:cacheprovider",
-        "-p", "seed_plugin", "-n", str(args.workers), "--timeout", str(args.timeout),
+        "-p", "seed_plugin", "-p", "kms_plugin",
+        "-n", str(args.workers), "--timeout", str(args.timeout),
         "--junitxml", str(junit), "-o", "junit_family=xunit2",
         *[f"tests/{module}.py" for module in modules],
     ]
@@ -153,7 +158,8 @@ def run_pytest(args, endpoint, junit):
     started = time.monotonic()
     work = workspace(args.sdist, args.out)
     # cwd: the tests open files by relative path (tests/example.jpg) and write there.
-    pytest = subprocess.Popen(command, cwd=work, env=suite_environment(endpoint, args.seed, work),
+    env = suite_environment(endpoint, kms_endpoint, args.seed, work)
+    pytest = subprocess.Popen(command, cwd=work, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:
@@ -229,10 +235,15 @@ def main():
     junit = args.out / "oss2-junit.xml"
     junit.unlink(missing_ok=True)
     emulator = Emulator(args.binary, args.out / "oss2-emulator.log")
+    # Alibaba Cloud KMS, which the KMS crypto bucket gets its data keys from, is no part of OSS:
+    # a stand-in answers in its place (kms_standin.py).
+    kms = KmsStandIn(*ACCESS_KEY)
     try:
         print(f"emulator: {emulator.endpoint} (log: {args.out / 'oss2-emulator.log'})")
-        modules = run_pytest(args, emulator.endpoint, junit)
+        print(f"KMS stand-in: {kms.endpoint}")
+        modules = run_pytest(args, emulator.endpoint, kms.endpoint, junit)
     finally:
+        kms.stop()
         emulator.stop()
     if not junit.exists():
         sys.exit("pytest wrote no JUnit XML: see its output above")

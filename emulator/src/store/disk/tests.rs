@@ -320,3 +320,40 @@ fn records_of_a_run_before_the_log_move_into_it() {
     assert_eq!(read(&store, "old/k"), b"abc");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_restore_and_a_bucket_s_rules_survive_a_restart() {
+    let dir = dir("restore-state");
+    let restore = crate::store::Restore {
+        ready: std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000),
+        expires: std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(90_000),
+        tier: Some("Bulk".to_owned()),
+    };
+    {
+        let store = open(&dir);
+        let mut bucket = crate::ops::new_bucket("b", "private", "Archive");
+        bucket.resource_group = Some("rg-1".to_owned());
+        assert_eq!(store.create_bucket(bucket), Ok(true));
+        put(&store, "frozen", b"cold");
+        let mut change = |meta: &mut Meta| {
+            meta.storage_class = "ColdArchive".to_owned();
+            meta.restore = Some(restore.clone());
+        };
+        assert_eq!(store.update_meta("b", "frozen", &mut change), Ok(()));
+        let mut rule = |bucket: &mut Bucket| {
+            bucket.encryption = Some(("KMS".to_owned(), Some("k".to_owned()), None));
+        };
+        assert_eq!(store.update_bucket("b", &mut rule), Ok(()));
+    }
+    let store = open(&dir);
+    let meta = store.meta("b", "frozen").unwrap_or_else(|| panic!("lost"));
+    assert_eq!(meta.storage_class, "ColdArchive");
+    assert_eq!(meta.restore, Some(restore));
+    let bucket = store.bucket("b").unwrap_or_else(|| panic!("lost"));
+    assert_eq!(bucket.resource_group.as_deref(), Some("rg-1"));
+    assert_eq!(
+        bucket.encryption,
+        Some(("KMS".to_owned(), Some("k".to_owned()), None))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
