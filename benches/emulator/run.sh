@@ -6,7 +6,7 @@
 # rate and the median ratio. Needs wrk (`apt-get install wrk`) and python3; installs moto in
 # target/bench/moto-venv. Then, if benches/emulator/rss.py exists, runs it (RSS of big uploads).
 # EMULATE_ARGS picks the emulator's store: empty (the default, as users run it: the disk store,
-# each body and record fsynced), `--no-fsync`, or `--in-memory`.
+# each body and record fsynced), `--no-fsync`, or `--in-memory`. SKIP_RSS=1 skips rss.py.
 set -eu
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-4}
