@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::response::Response;
 use http::HeaderName;
@@ -12,7 +13,7 @@ use crate::callback::{PrivateAddresses, Simulator};
 use crate::events::Events;
 use crate::faults::Faults;
 use crate::responses::ErrorReply;
-use crate::store::{DiskOptions, DiskStore, InlineBodies, MemoryStore, Store};
+use crate::store::{DiskOptions, DiskStore, InlineBodies, MemoryStore, Store, StoreError};
 use crate::{Config, KEY_PATH, PublicUrl, Storage};
 
 /// `x-oss-hash-crc64ecma`.
@@ -29,6 +30,18 @@ pub(crate) struct AppState {
     pub(crate) local_addr: SocketAddr,
     /// Where clients reach it: what `x-oss-pub-key-url` and `Location` name.
     pub(crate) public_url: PublicUrl,
+}
+
+/// Runs `job` on the store from the blocking pool: a change to the disk store waits there for
+/// its flush, which would hold up every connection of a worker thread.
+pub(crate) async fn on_store<T: Send + 'static>(
+    state: &Arc<AppState>,
+    job: impl FnOnce(&dyn Store) -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    let state = Arc::clone(state);
+    tokio::task::spawn_blocking(move || job(&*state.store))
+        .await
+        .map_err(|_| StoreError::Io)
 }
 
 impl AppState {

@@ -15,8 +15,8 @@ use crate::callback::{
 };
 use crate::events::{AttemptEvent, CallbackEvent, Event, FailureEvent, RuleEvent, now_ms};
 use crate::responses::{ErrorReply, reply, set};
-use crate::state::{AppState, CRC64, Ctx};
-use crate::store::{Blob, Meta, Object, StoreError};
+use crate::state::{AppState, CRC64, Ctx, on_store};
+use crate::store::{Blob, Meta, Object};
 use oss_callback::CallbackFailed;
 
 /// An object ready to store.
@@ -96,12 +96,12 @@ pub(crate) async fn store(
     if let Some(id) = &upload.completes {
         state.store.end_upload(id);
     }
-    // On the blocking pool: the disk store fsyncs the object's record before answering.
-    let (shared, bucket, key) = (Arc::clone(state), ctx.bucket.clone(), ctx.key.clone());
-    let put = tokio::task::spawn_blocking(move || {
-        shared.store.put(&bucket, &key, upload.blob, upload.meta)
+    // On the blocking pool: the disk store flushes the object's record before answering.
+    let (bucket, key) = (ctx.bucket.clone(), ctx.key.clone());
+    let put = on_store(state, move |store| {
+        store.put(&bucket, &key, upload.blob, upload.meta)
     });
-    let previous = match put.await.unwrap_or(Err(StoreError::Io)) {
+    let previous = match put.await.and_then(|put| put) {
         Ok(previous) => previous,
         Err(error) => return ctx.error(&ErrorReply::of_store(error, state.store.max_bytes())),
     };
@@ -120,7 +120,11 @@ pub(crate) async fn store(
     };
     if simulation.refused.is_some() {
         // OSS refuses the upload itself (e.g. a host that does not resolve): nothing stays.
-        state.store.restore(&ctx.bucket, &ctx.key, previous);
+        let (bucket, key) = (ctx.bucket.clone(), ctx.key.clone());
+        let restored = on_store(state, move |store| store.restore(&bucket, &key, previous));
+        if restored.await.is_err() {
+            tracing::warn!("could not put the previous object back");
+        }
     }
     log_callback(
         state,

@@ -17,7 +17,7 @@ use crate::ops::{
     Call, header, iso8601, meta, restore, store_error, store_reply, writable_bucket, xml_reply,
 };
 use crate::responses::{ErrorReply, set};
-use crate::state::{AppState, CRC64, Ctx};
+use crate::state::{AppState, CRC64, Ctx, on_store};
 use crate::store::{Blob, Kind, Meta, Part};
 use crate::xml::Xml;
 
@@ -136,7 +136,12 @@ pub(crate) async fn copy_object(state: Arc<AppState>, call: Call) -> Response {
         Err(error) => return ctx.error(&error),
     };
     let (etag, crc, modified) = (meta.etag.clone(), meta.crc64, meta.last_modified);
-    if let Err(error) = state.store.put(&ctx.bucket, &ctx.key, source.blob, meta) {
+    let (bucket, key) = (ctx.bucket.clone(), ctx.key.clone());
+    let put = on_store(&state, move |store| {
+        store.put(&bucket, &key, source.blob, meta)
+    })
+    .await;
+    if let Err(error) = put.and_then(|put| put) {
         return store_error(&state, ctx, error);
     }
     let mut xml = Xml::new("CopyObjectResult");

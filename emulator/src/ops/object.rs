@@ -11,8 +11,8 @@ use crate::ops::{
     xml_reply,
 };
 use crate::responses::ErrorReply;
-use crate::state::AppState;
-use crate::store::Meta;
+use crate::state::{AppState, on_store};
+use crate::store::{Meta, StoreError};
 use crate::upload::{Upload, callback_of, store};
 use crate::xml::{Xml, find};
 
@@ -77,7 +77,15 @@ pub(crate) async fn delete_object(state: Arc<AppState>, call: Call) -> Response 
     if let Err(error) = existing_bucket(&state, &call.ctx) {
         return call.ctx.error(&error);
     }
-    state.store.delete(&call.ctx.bucket, &call.ctx.key);
+    let (bucket, key) = (call.ctx.bucket.clone(), call.ctx.key.clone());
+    if on_store(&state, move |store| store.delete(&bucket, &key))
+        .await
+        .is_err()
+    {
+        return call
+            .ctx
+            .error(&ErrorReply::of_store(StoreError::Io, u64::MAX));
+    }
     empty(&call.ctx, StatusCode::NO_CONTENT)
 }
 
@@ -101,8 +109,20 @@ pub(crate) async fn delete_multiple(state: Arc<AppState>, call: Call) -> Respons
     }
     let url = ctx.param("encoding-type") == Some("url");
     let mut xml = Xml::new("DeleteResult");
+    let (bucket, owned) = (
+        ctx.bucket.clone(),
+        keys.iter().map(|k| (*k).to_owned()).collect(),
+    );
+    let deleted = on_store(&state, move |store| {
+        let keys: Vec<String> = owned;
+        for key in &keys {
+            store.delete(&bucket, key);
+        }
+    });
+    if deleted.await.is_err() {
+        return ctx.error(&ErrorReply::of_store(StoreError::Io, u64::MAX));
+    }
     for key in keys {
-        state.store.delete(&ctx.bucket, key);
         if !quiet {
             xml.open("Deleted");
             xml.leaf("Key", &crate::xml::encode(key, url));

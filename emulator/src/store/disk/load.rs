@@ -19,8 +19,8 @@ use crate::store::{Blob, BodyFile, MemoryStore, Part, Store, StoreError, Upload}
 pub(super) struct Loaded {
     /// The bytes of the inline bodies the index holds.
     pub(super) inline: u64,
-    /// The length of the valid entries of the object log.
-    pub(super) log: u64,
+    /// What the object log held.
+    pub(super) log: log::Replayed,
     /// Objects were in record files of their own (`objects/`, before the log): the log is
     /// to be written from the index, then that folder removed.
     pub(super) legacy: bool,
@@ -52,7 +52,7 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<Load
             );
         }
     }
-    let valid = log::replay(&layout.log(), &mut |entry, trailer| match entry {
+    let replayed = log::replay(&layout.log(), &mut |entry, trailer| match entry {
         Entry::Put(object) => {
             objects.insert(
                 (object.bucket.clone(), object.key.clone()),
@@ -104,7 +104,13 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<Load
         };
         index.insert_upload(upload).map_err(refused)?;
     }
-    for path in files(&layout.folder("bodies"))? {
+    // After a garbled log, bodies may be named by the entries kept aside: none is removed.
+    let bodies = if replayed.garbled() {
+        Vec::new()
+    } else {
+        files(&layout.folder("bodies"))?
+    };
+    for path in bodies {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         if !name.is_some_and(|name| named.contains(&name)) {
             std::fs::remove_file(&path)?;
@@ -112,7 +118,7 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<Load
     }
     Ok(Loaded {
         inline,
-        log: valid,
+        log: replayed,
         legacy: legacy.is_some(),
     })
 }

@@ -10,6 +10,7 @@
 //! superseded entries outweigh the live ones, the log is rewritten with the live ones alone
 //! (temp file, fsync, rename).
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -59,6 +60,10 @@ struct State {
     synced: u64,
     /// A flush is running (without the lock).
     flushing: bool,
+    /// A flush failed: no append succeeds any more.
+    failed: bool,
+    /// The growth beyond twice `base` that calls for a rewrite.
+    slack: u64,
     /// The length after the last rewrite (or at opening).
     base: u64,
 }
@@ -81,67 +86,124 @@ fn frame(entry: &Entry, inline: &[u8]) -> Result<Vec<u8>, StoreError> {
     Ok(framed)
 }
 
-/// Reads the entries of the log at `path` in order, each with its inline body; returns the
-/// length of the valid entries (a torn or garbled tail ends the replay).
-pub(super) fn replay(path: &Path, each: &mut dyn FnMut(Entry, Bytes)) -> std::io::Result<u64> {
+/// What a replay read.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Replayed {
+    /// The length of the valid entries: where the next one goes.
+    pub(super) valid: u64,
+    /// The length of the file: more than `valid` when a torn or garbled tail follows.
+    pub(super) total: u64,
+}
+
+/// A tail longer than this is not what a kill leaves (at most the frame being written, an
+/// inline body of 64 KiB and its record): it is kept aside, not just cut.
+const TORN_MAX: u64 = 1024 * 1024;
+
+impl Replayed {
+    /// Whether the log ends in more than a kill can leave: then what follows the valid
+    /// entries may name bodies, and nothing is swept.
+    pub(super) fn garbled(&self) -> bool {
+        self.total - self.valid > TORN_MAX
+    }
+}
+
+/// Reads the entries of the log at `path` in order, each with its inline body, until the
+/// end or the first frame that is short, empty, larger than what is left, fails its CRC or
+/// holds no entry.
+pub(super) fn replay(path: &Path, each: &mut dyn FnMut(Entry, Bytes)) -> std::io::Result<Replayed> {
     let file = match File::open(path) {
         Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Replayed { valid: 0, total: 0 });
+        }
         Err(error) => return Err(error),
     };
-    let mut reader = BufReader::with_capacity(256 * 1024, file);
+    let total = file.metadata()?.len();
+    let valid = replay_from(BufReader::with_capacity(256 * 1024, file), total, each);
+    if valid < total {
+        tracing::warn!(
+            valid,
+            total,
+            "objects.log: what follows the last whole entry is dropped"
+        );
+    }
+    Ok(Replayed { valid, total })
+}
+
+/// [`replay`] of the first `total` bytes of `reader`; returns the length of the valid entries.
+fn replay_from(mut reader: impl Read, total: u64, each: &mut dyn FnMut(Entry, Bytes)) -> u64 {
     let mut valid = 0u64;
     loop {
+        let left = total - valid;
         let mut head = [0; HEAD];
-        if reader.read_exact(&mut head).is_err() {
-            return Ok(valid);
+        if left < HEAD as u64 || reader.read_exact(&mut head).is_err() {
+            return valid;
         }
         let (len, crc) = head.split_at(4);
         let len = u32::from_le_bytes(len.try_into().unwrap_or_default());
         let crc = u64::from_le_bytes(crc.try_into().unwrap_or_default());
-        let mut payload = vec![0; len as usize];
-        if reader.read_exact(&mut payload).is_err() || crc64(&payload) != crc {
-            tracing::warn!(
-                at = valid,
-                "objects.log: a torn entry at the end is dropped"
-            );
-            return Ok(valid);
+        // Checked before anything is allocated: a garbled length asks for up to 4 GiB.
+        if len == 0 || u64::from(len) > left - HEAD as u64 {
+            return valid;
+        }
+        let mut payload = Vec::new();
+        let read = (&mut reader).take(u64::from(len)).read_to_end(&mut payload);
+        if read.is_err() || payload.len() as u64 != u64::from(len) || crc64(&payload) != crc {
+            return valid;
         }
         let payload = Bytes::from(payload);
         let (line, body) = split_record(&payload);
-        match serde_json::from_slice(line) {
-            Ok(entry) => each(entry, payload.slice_ref(body)),
-            // Framed and checked, yet not an entry: a newer version's, say. Skipped.
-            Err(error) => tracing::warn!(at = valid, %error, "objects.log: entry skipped"),
-        }
-        valid += (HEAD + len as usize) as u64;
+        let Ok(entry) = serde_json::from_slice(line) else {
+            return valid;
+        };
+        each(entry, payload.slice_ref(body));
+        valid += HEAD as u64 + u64::from(len);
     }
 }
 
 impl Log {
-    /// The log at `path`, cut to its first `valid` bytes (what [`replay`] read).
-    pub(super) fn open(path: &Path, valid: u64, fsync: bool) -> std::io::Result<Log> {
-        let file = OpenOptions::new()
+    /// The log at `path`, as [`replay`] found it: a garbled tail is kept aside in
+    /// `objects.log.garbled-<aside>`, then the log is cut to its valid entries.
+    pub(super) fn open(
+        path: &Path,
+        replayed: Replayed,
+        aside: &str,
+        fsync: bool,
+    ) -> std::io::Result<Log> {
+        let mut file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .read(true)
             .write(true)
             .open(path)?;
-        file.set_len(valid)?;
+        if replayed.garbled() {
+            let kept = path.with_file_name(format!("objects.log.garbled-{aside}"));
+            file.seek(SeekFrom::Start(replayed.valid))?;
+            let tail = replayed.total - replayed.valid;
+            std::io::copy(&mut (&file).take(tail), &mut File::create(&kept)?)?;
+            tracing::error!(
+                kept = %kept.display(),
+                "objects.log: the entries after a garbled one are kept aside; bodies are not swept"
+            );
+        }
+        file.set_len(replayed.valid)?;
         if fsync {
+            file.sync_all()?;
             // The log's name in its folder survives a power loss too.
-            sync_dir(path);
+            sync_dir(path)?;
         }
         Ok(Log {
             path: path.to_owned(),
             fsync,
             state: Mutex::new(State {
                 file,
-                len: valid,
+                len: replayed.valid,
                 written: 0,
                 synced: 0,
                 flushing: false,
-                base: valid,
+                failed: false,
+                slack: SLACK,
+                base: replayed.valid,
             }),
             flushed: Condvar::new(),
         })
@@ -153,9 +215,14 @@ impl Log {
     }
 
     /// Appends `entry` and `inline`, and returns once they are flushed (unless fsync is off).
+    /// Once a flush has failed, every append fails until a restart: what the failed flush
+    /// covered may or may not be on the disk, and a second fsync would not say.
     pub(super) fn append(&self, entry: &Entry, inline: &[u8]) -> Result<(), StoreError> {
         let framed = frame(entry, inline)?;
         let mut state = self.lock();
+        if state.failed {
+            return Err(StoreError::Io);
+        }
         // At the end of the valid entries: a failed write leaves nothing a later one follows.
         write_at(&state.file, &framed, state.len).map_err(StoreError::io)?;
         state.len += framed.len() as u64;
@@ -165,6 +232,9 @@ impl Log {
         }
         let mine = state.written;
         loop {
+            if state.failed {
+                return Err(StoreError::Io);
+            }
             if state.synced >= mine {
                 return Ok(());
             }
@@ -183,32 +253,75 @@ impl Log {
             let synced = file.and_then(|file| file.sync_data());
             state = self.lock();
             state.flushing = false;
-            if synced.is_ok() {
-                state.synced = state.synced.max(covered);
+            match synced {
+                Ok(()) => state.synced = state.synced.max(covered),
+                Err(_) => state.failed = true,
             }
             self.flushed.notify_all();
             synced.map_err(StoreError::io)?;
         }
     }
 
-    /// Whether superseded entries weigh enough to rewrite the log.
-    pub(super) fn wants_rewrite(&self) -> bool {
-        let state = self.lock();
-        state.len > state.base.saturating_mul(2).saturating_add(SLACK)
+    /// Rewrites the log with its live entries (the last entry of each object, unless it is a
+    /// deletion) once superseded ones outweigh them. Read from the log itself, under its
+    /// lock: whatever is appended after goes to the new log. A failed rewrite is retried
+    /// only once the log has grown as much again.
+    pub(super) fn compact(&self, temp: &Path) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        if state.failed || !state.wants_rewrite() {
+            return Ok(());
+        }
+        let mut live = HashMap::new();
+        let file = File::open(&self.path).map_err(StoreError::io)?;
+        let read = replay_from(
+            BufReader::new(file),
+            state.len,
+            &mut |entry, inline| match entry {
+                Entry::Put(record) => {
+                    let name = (record.bucket.clone(), record.key.clone());
+                    live.insert(name, (Entry::Put(record), inline));
+                }
+                Entry::Delete { bucket, key } => {
+                    live.remove(&(bucket, key));
+                }
+            },
+        );
+        if read != state.len {
+            state.base = state.len;
+            return Err(StoreError::Io);
+        }
+        let entries: Vec<(Entry, Bytes)> = live.into_values().collect();
+        self.replace(&mut state, temp, &entries).inspect_err(|_| {
+            state.base = state.len;
+        })
     }
 
-    /// Replaces the log with the entries `live` gives (the live objects), written to `temp`,
-    /// flushed and renamed into place. Appends wait meanwhile; `live` runs under the same
-    /// lock, so whatever is appended after it goes to the new log.
+    /// Sets the growth that calls for a rewrite (tests: 0 rewrites on every append).
+    #[cfg(test)]
+    pub(super) fn set_slack(&self, slack: u64) {
+        self.lock().slack = slack;
+    }
+
+    /// Replaces the log with `entries` (at start, before any append).
     pub(super) fn rewrite(
         &self,
         temp: &Path,
-        live: impl FnOnce() -> Vec<(Entry, Bytes)>,
+        entries: &[(Entry, Bytes)],
     ) -> Result<(), StoreError> {
         let mut state = self.lock();
+        self.replace(&mut state, temp, entries)
+    }
+
+    /// Writes `entries` to `temp`, flushes it and renames it over the log.
+    fn replace(
+        &self,
+        state: &mut State,
+        temp: &Path,
+        entries: &[(Entry, Bytes)],
+    ) -> Result<(), StoreError> {
         let mut file = File::create(temp).map_err(StoreError::io)?;
         let mut len = 0u64;
-        let written = live().iter().try_for_each(|(entry, inline)| {
+        let written = entries.iter().try_for_each(|(entry, inline)| {
             let framed = frame(entry, inline)?;
             file.write_all(&framed).map_err(StoreError::io)?;
             len += framed.len() as u64;
@@ -225,15 +338,24 @@ impl Log {
                 let _ = std::fs::remove_file(temp);
             });
         moved?;
-        if self.fsync {
-            sync_dir(&self.path);
-        }
+        // Renamed: this is the log now, whatever the folder's flush says.
         state.file = file;
         state.len = len;
         state.base = len;
-        // Everything the old log held is in the new one, flushed.
+        // Everything the old log held is in the new one.
         state.synced = state.written;
+        if self.fsync && sync_dir(&self.path).is_err() {
+            state.failed = true;
+            return Err(StoreError::Io);
+        }
         Ok(())
+    }
+}
+
+impl State {
+    /// Whether superseded entries may weigh enough to rewrite the log.
+    fn wants_rewrite(&self) -> bool {
+        self.len > self.base.saturating_mul(2).saturating_add(self.slack)
     }
 }
 
@@ -243,10 +365,11 @@ fn write_at(mut file: &File, bytes: &[u8], offset: u64) -> std::io::Result<()> {
     file.write_all(bytes)
 }
 
-/// Flushes the folder of `path` (a rename in it); best effort.
-fn sync_dir(path: &Path) {
-    if let Some(folder) = path.parent() {
-        let _ = File::open(folder).and_then(|folder| folder.sync_all());
+/// Flushes the folder of `path` (a rename or a new name in it).
+pub(super) fn sync_dir(path: &Path) -> std::io::Result<()> {
+    match path.parent() {
+        Some(folder) => File::open(folder)?.sync_all(),
+        None => Ok(()),
     }
 }
 
@@ -261,7 +384,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         assert!(std::fs::create_dir_all(&dir).is_ok());
         let path = dir.join("objects.log");
-        let log = Log::open(&path, 0, true).unwrap_or_else(|e| panic!("{e}"));
+        let empty = Replayed { valid: 0, total: 0 };
+        let log = Log::open(&path, empty, "test", true).unwrap_or_else(|e| panic!("{e}"));
         std::thread::scope(|scope| {
             for thread in 0..8 {
                 let log = &log;
@@ -285,7 +409,7 @@ mod tests {
             }
         });
         let mut seen = Vec::new();
-        let valid = replay(&path, &mut |entry, body| {
+        let replayed = replay(&path, &mut |entry, body| {
             if let Entry::Put(record) = entry {
                 assert_eq!(record.key.as_bytes(), body.as_ref());
                 seen.push(record.key);
@@ -293,7 +417,26 @@ mod tests {
         })
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(seen.len(), 200);
-        assert_eq!(valid, std::fs::metadata(&path).map_or(0, |m| m.len()));
+        assert_eq!(
+            replayed.valid,
+            std::fs::metadata(&path).map_or(0, |m| m.len())
+        );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn zeros_after_the_entries_end_the_log() {
+        let delete = Entry::Delete {
+            bucket: "b".to_owned(),
+            key: "k".to_owned(),
+        };
+        let mut content = frame(&delete, &[]).unwrap_or_default();
+        let whole = content.len() as u64;
+        // What a power loss can leave: the file longer than what was written to it.
+        content.extend([0; 24]);
+        let mut entries = 0;
+        let total = content.len() as u64;
+        let valid = replay_from(content.as_slice(), total, &mut |_, _| entries += 1);
+        assert_eq!((valid, entries), (whole, 1));
     }
 }

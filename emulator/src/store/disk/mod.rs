@@ -82,7 +82,7 @@ impl DiskStore {
         let first = layout.unique_number();
         let index = MemoryStore::numbering_uploads_from(max_bytes, first);
         let loaded = load::load(&layout, &index)?;
-        let log = Log::open(&layout.log(), loaded.log, fsync)?;
+        let log = Log::open(&layout.log(), loaded.log, &layout.unique(), fsync)?;
         let store = DiskStore {
             layout,
             index,
@@ -94,10 +94,13 @@ impl DiskStore {
         };
         if loaded.legacy {
             // Records of a run before the log: into the log, then gone.
-            store.rewrite_log().map_err(|error| {
+            store.migrate().map_err(|error| {
                 std::io::Error::other(format!("moving objects/ into objects.log: {error:?}"))
             })?;
             std::fs::remove_dir_all(store.layout.folder("objects"))?;
+            if fsync {
+                log::sync_dir(&store.layout.log())?;
+            }
         }
         Ok(store)
     }
@@ -166,22 +169,19 @@ impl DiskStore {
 
     /// Rewrites the log if superseded entries outweigh the live ones.
     fn after_append(&self) {
-        if self.log.wants_rewrite()
-            && let Err(error) = self.rewrite_log()
-        {
+        if let Err(error) = self.log.compact(&self.layout.temp()) {
             tracing::warn!(?error, "could not rewrite the object log; it keeps growing");
         }
     }
 
-    /// Replaces the object log with the records of the objects the index holds.
-    fn rewrite_log(&self) -> Result<(), StoreError> {
-        self.log.rewrite(&self.layout.temp(), || {
-            let mut live = Vec::new();
-            self.index.for_each_object(&mut |bucket, key, blob, meta| {
-                live.push(object_entry(bucket, key, blob, meta.clone()));
-            });
-            live
-        })
+    /// Writes the log from the index: at start, when the objects were in record files of
+    /// their own (before the log), and nothing else runs.
+    fn migrate(&self) -> Result<(), StoreError> {
+        let mut live = Vec::new();
+        self.index.for_each_object(&mut |bucket, key, blob, meta| {
+            live.push(object_entry(bucket, key, blob, meta.clone()));
+        });
+        self.log.rewrite(&self.layout.temp(), &live)
     }
 
     /// Stores an object; the caller holds its lock.
@@ -199,7 +199,11 @@ impl DiskStore {
             .inspect_err(|_| self.inline.release(&blob))?;
         if let Err(error) = self.write_object(bucket, key, &blob, meta) {
             self.index.restore(bucket, key, previous);
-            self.inline.release(&blob);
+            // A body file stays: the entry naming it may be in the log after all (written,
+            // its flush failed). The next start removes it if nothing names it.
+            if let Blob::Memory(_) = blob {
+                self.inline.release(&blob);
+            }
             return Err(error);
         }
         if let Some((old, _)) = &previous.0 {
