@@ -14,12 +14,13 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use oss_callback::{CallbackFailed, Catalog, Entry};
 use serde::{Deserialize, Serialize};
 
+use crate::callback::CALLBACK_FAILED_EC;
 use crate::responses::set;
 
 /// The path of the fault queue.
 pub const FAULTS_PATH: &str = "/_emulator/api/faults";
 /// The path of the injectable entries: JSON, `[{"id", "message", "cause", "ec"}]` in catalog
-/// order.
+/// order, `ec` being the EC their 203 carries.
 pub const FAULT_CATALOG_PATH: &str = "/_emulator/api/faults/catalog";
 
 /// One queued fault: the catalog entry, how many uploads it applies to, and to which keys.
@@ -101,7 +102,7 @@ struct Choice {
     id: &'static str,
     message: &'static str,
     cause: &'static str,
-    ec: Option<&'static str>,
+    ec: &'static str,
 }
 
 /// The pending faults, oldest first.
@@ -150,7 +151,7 @@ pub(crate) fn catalog() -> Response {
             id: entry.id,
             message: entry.message,
             cause: entry.cause,
-            ec: entry.ec,
+            ec: entry.ec.unwrap_or(CALLBACK_FAILED_EC),
         })
         .collect();
     json(StatusCode::OK, &choices)

@@ -89,6 +89,10 @@ async fn the_catalog_lists_what_the_queue_takes_with_osss_messages() {
         serde_json::from_str(&listed.body).unwrap_or_else(|e| panic!("{e}: {}", listed.body));
     let ids: Vec<&str> = choices.iter().filter_map(|c| c["id"].as_str()).collect();
     assert_eq!(ids.len(), choices.len(), "{}", listed.body);
+    let server = start_callback_server().await;
+    let callback = BASE64.encode(format!(
+        r#"{{"callbackUrl":"{server}/counted","callbackBody":"o=${{object}}"}}"#
+    ));
     assert!(ids.contains(&"too_many_callback_requests"), "{ids:?}");
     assert!(ids.contains(&"get_image_info_failed"), "{ids:?}");
     for choice in &choices {
@@ -99,9 +103,16 @@ async fn the_catalog_lists_what_the_queue_takes_with_osss_messages() {
             .unwrap_or_else(|| panic!("{id} is not in the catalog"));
         assert_eq!(choice["message"], entry.message, "{id}");
         assert_eq!(choice["cause"], entry.cause, "{id}");
-        assert_eq!(choice["ec"].as_str(), entry.ec, "{id}");
-        let queued = send(Method::POST, &faults, &[], format!(r#"{{"id":"{id}"}}"#)).await;
+        // What the page shows is what the uploader gets: queue it, upload, compare.
+        let fault = format!(r#"{{"id":"{id}","key_prefix":"{id}/"}}"#);
+        let queued = send(Method::POST, &faults, &[], fault).await;
         assert_eq!(queued.status, StatusCode::CREATED, "{id}: {}", queued.body);
+        let headers = [("x-oss-callback", callback.as_str())];
+        let put = send(Method::PUT, &format!("{url}/bucket/{id}/k"), &headers, "x").await;
+        assert_eq!(put.status.as_u16(), 203, "{id}: {}", put.body);
+        let message = format!("<Message>{}</Message>", entry.message);
+        assert!(put.body.contains(&message), "{id}: {}", put.body);
+        assert_eq!(put.header("x-oss-ec"), choice["ec"].as_str(), "{id}");
     }
     // Every 203 the queue refuses is left out: placeholders, request-side refusals.
     for refused in ["unexpected_status", "private_address_forbidden", "nope"] {

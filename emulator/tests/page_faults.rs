@@ -84,6 +84,17 @@ async fn fault_control(client: Client, emulator: String, server: String) {
         "keys starting with page/"
     );
     assert!(!visible(&client, "#fault-error").await, "the error is gone");
+    let about = find(&client, "#fault-about").await.text().await;
+    let about = about.unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        about.starts_with("\"Too many callback requests.\" · EC 0007-00000203 · "),
+        "{about}"
+    );
+    run(
+        &client,
+        "document.getElementById('faults').scrollIntoView();",
+    )
+    .await;
     screenshot(&client, "fault-queued.png").await;
 
     // Any client: a plain PUT with a callback, as an SDK in another language sends it.
