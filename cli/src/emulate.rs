@@ -78,7 +78,7 @@ pub(crate) struct Args {
     strict: bool,
     /// Make the next N uploads with a callback (1 without `:N`) end in this catalog entry's 203
     /// without calling the server, e.g. `too_many_callback_requests:2`. Repeatable; more at
-    /// run time through POST /_emulator/api/faults.
+    /// run time through POST /_emulator/api/faults or the page's "Failures on demand".
     #[arg(long, value_name = "ID[:N]")]
     fault: Vec<FaultSpec>,
     // Where clients reach it.

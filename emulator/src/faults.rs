@@ -2,6 +2,7 @@
 //! the next `times` uploads with a callback (whose key starts with `key_prefix`) end in that
 //! catalog entry's 203, rendered as OSS renders it, without calling the server. `GET` lists
 //! the pending faults, `DELETE` clears them; `emulate --fault ID[:N]` queues one at start.
+//! `GET /_emulator/api/faults/catalog` lists the entries a fault can be (the page's choices).
 //! Read at the callback step only: the handlers do not know about faults.
 
 use std::str::FromStr;
@@ -10,13 +11,17 @@ use std::sync::{Mutex, PoisonError};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use oss_callback::{CallbackFailed, Catalog};
+use oss_callback::{CallbackFailed, Catalog, Entry};
 use serde::{Deserialize, Serialize};
 
+use crate::callback::CALLBACK_FAILED_EC;
 use crate::responses::set;
 
 /// The path of the fault queue.
 pub const FAULTS_PATH: &str = "/_emulator/api/faults";
+/// The path of the injectable entries: JSON, `[{"id", "message", "cause", "ec"}]` in catalog
+/// order, `ec` being the EC their 203 carries.
+pub const FAULT_CATALOG_PATH: &str = "/_emulator/api/faults/catalog";
 
 /// One queued fault: the catalog entry, how many uploads it applies to, and to which keys.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,34 +55,54 @@ impl FromStr for FaultSpec {
             times,
             key_prefix: None,
         };
-        spec.failure()?;
-        Ok(spec)
+        spec.check()
     }
 }
 
 impl FaultSpec {
-    /// The 203 this fault answers with, or why it cannot be injected (with the known ids).
+    /// The spec, or why it cannot be queued.
+    fn check(self) -> Result<FaultSpec, String> {
+        if self.times == 0 {
+            // It would never apply and never leave the queue.
+            return Err("`times` must be at least 1".to_owned());
+        }
+        self.failure().map(|_| self)
+    }
+
+    /// The 203 this fault answers with, or why it has none (with the known ids).
     fn failure(&self) -> Result<CallbackFailed, String> {
         injectable()
+            .map(|entry| entry.id)
             .find(|id| *id == self.id)
             .and_then(|id| CallbackFailed::from_fields(id, &[]))
             .ok_or_else(|| {
-                let known: Vec<&str> = injectable().collect();
                 format!(
                     "unknown fault `{}`: the known ids are {}",
                     self.id,
-                    known.join(", ")
+                    known_ids().join(", ")
                 )
             })
     }
 }
 
 /// The entries a fault can be: the 203s whose message has no placeholder.
-fn injectable() -> impl Iterator<Item = &'static str> {
+fn injectable() -> impl Iterator<Item = &'static Entry> {
     CallbackFailed::ENTRIES
         .iter()
         .filter(|entry| entry.request.is_none() && entry.fields.is_empty())
-        .map(|entry| entry.id)
+}
+
+fn known_ids() -> Vec<&'static str> {
+    injectable().map(|entry| entry.id).collect()
+}
+
+/// What the catalog endpoint tells of one injectable entry.
+#[derive(Serialize)]
+struct Choice {
+    id: &'static str,
+    message: &'static str,
+    cause: &'static str,
+    ec: &'static str,
 }
 
 /// The pending faults, oldest first.
@@ -119,11 +144,25 @@ pub(crate) fn list(faults: &Faults) -> Response {
     json(StatusCode::OK, &*faults.lock())
 }
 
-/// `POST`: queue one fault; 400 with the known ids for an unknown one.
+/// `GET` of [`FAULT_CATALOG_PATH`]: the entries a fault can be.
+pub(crate) fn catalog() -> Response {
+    let choices: Vec<Choice> = injectable()
+        .map(|entry| Choice {
+            id: entry.id,
+            message: entry.message,
+            cause: entry.cause,
+            ec: entry.ec.unwrap_or(CALLBACK_FAILED_EC),
+        })
+        .collect();
+    json(StatusCode::OK, &choices)
+}
+
+/// `POST`: queue one fault; 400 with the reason and the known ids for an unknown id or a
+/// `times` of 0.
 pub(crate) fn add(faults: &Faults, body: &[u8]) -> Response {
     let spec = serde_json::from_slice::<FaultSpec>(body)
         .map_err(|err| format!("expected {{\"id\", \"times\", \"key_prefix\"}}: {err}"))
-        .and_then(|spec| spec.failure().map(|_| spec));
+        .and_then(FaultSpec::check);
     match spec {
         Ok(spec) => {
             let mut queue = faults.lock();
@@ -131,8 +170,7 @@ pub(crate) fn add(faults: &Faults, body: &[u8]) -> Response {
             json(StatusCode::CREATED, &*queue)
         }
         Err(reason) => {
-            let known: Vec<&str> = injectable().collect();
-            let body = serde_json::json!({ "error": reason, "known": known });
+            let body = serde_json::json!({ "error": reason, "known": known_ids() });
             json(StatusCode::BAD_REQUEST, &body)
         }
     }
@@ -177,6 +215,7 @@ mod tests {
             "unexpected_status",
             "private_address_forbidden",
             "x:y",
+            "too_many_callback_requests:0",
         ] {
             let err = bad.parse::<FaultSpec>().err().unwrap_or_default();
             assert!(!err.is_empty(), "{bad}");

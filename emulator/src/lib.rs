@@ -60,7 +60,7 @@ pub use self::endpoint::{PublicUrl, PublicUrlError};
 pub use self::events::{
     AttemptEvent, CallbackEvent, EVENT_CAPACITY, Event, FailureEvent, RuleEvent,
 };
-pub use self::faults::{FAULTS_PATH, FaultSpec};
+pub use self::faults::{FAULT_CATALOG_PATH, FAULTS_PATH, FaultSpec};
 pub use self::ops::post::{PostForm, PostFormError, parse_post_form};
 pub use self::tls::{Tls, TlsError};
 

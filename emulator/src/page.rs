@@ -1,5 +1,6 @@
-//! The emulator's web page at `/_emulator/`: the uploads and their callbacks, live, and a form
-//! for a browser direct upload. Plain HTML, CSS and JavaScript, embedded in the binary.
+//! The emulator's web page at `/_emulator/`: the uploads and their callbacks, live, a form
+//! for a browser direct upload, and a control for the fault queue. Plain HTML, CSS and
+//! JavaScript, embedded in the binary.
 //!
 //! The script builds every element from the event list with `textContent`, never markup, and
 //! the Content-Security-Policy allows only these files: what came from the network stays text.
@@ -16,6 +17,8 @@ const INDEX_HTML: &str = include_str!("page/index.html");
 const PAGE_CSS: &str = include_str!("page/page.css");
 /// Its script: polls the events and performs the direct upload.
 const PAGE_JS: &str = include_str!("page/page.js");
+/// Its second script: the fault control (queue, pending list, clear).
+const FAULTS_JS: &str = include_str!("page/faults.js");
 
 /// No inline script or style, no other origin: injected markup could not run even if it
 /// reached the document.
@@ -35,6 +38,11 @@ pub(crate) async fn style() -> Response {
 /// `GET /_emulator/page.js`.
 pub(crate) async fn script() -> Response {
     asset(PAGE_JS, "text/javascript; charset=utf-8")
+}
+
+/// `GET /_emulator/faults.js`.
+pub(crate) async fn faults_script() -> Response {
+    asset(FAULTS_JS, "text/javascript; charset=utf-8")
 }
 
 /// `GET /_emulator`: the page is one slash further (its assets are relative to it).
@@ -64,6 +72,7 @@ mod tests {
     #[test]
     fn the_page_loads_only_its_own_script_and_style() {
         assert!(INDEX_HTML.contains(r#"<script src="page.js" defer></script>"#));
+        assert!(INDEX_HTML.contains(r#"<script src="faults.js" defer></script>"#));
         assert!(INDEX_HTML.contains(r#"<link rel="stylesheet" href="page.css">"#));
         assert!(
             !INDEX_HTML.contains("<script>"),
@@ -76,14 +85,16 @@ mod tests {
     }
 
     #[test]
-    fn the_script_never_writes_markup() {
-        for sink in [
-            "innerHTML",
-            "outerHTML",
-            "insertAdjacentHTML",
-            "document.write",
-        ] {
-            assert!(!PAGE_JS.contains(sink), "page.js uses {sink}");
+    fn the_scripts_never_write_markup() {
+        for (name, script) in [("page.js", PAGE_JS), ("faults.js", FAULTS_JS)] {
+            for sink in [
+                "innerHTML",
+                "outerHTML",
+                "insertAdjacentHTML",
+                "document.write",
+            ] {
+                assert!(!script.contains(sink), "{name} uses {sink}");
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ use http::header::{
 use crate::address::{Scope, address};
 use crate::auth::{self, Signed};
 use crate::events::{Event, now_ms};
-use crate::faults::{self, FAULTS_PATH};
+use crate::faults::{self, FAULT_CATALOG_PATH, FAULTS_PATH};
 use crate::ops::Call;
 use crate::responses::{ErrorReply, new_request_id, set};
 use crate::routes;
@@ -42,10 +42,12 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
                     faults::clear(&state.faults)
                 }),
         )
+        .route(FAULT_CATALOG_PATH, get(|| async { faults::catalog() }))
         .route("/_emulator", get(page::to_index))
         .route(PAGE_PATH, get(page::index))
         .route("/_emulator/page.css", get(page::style))
         .route("/_emulator/page.js", get(page::script))
+        .route("/_emulator/faults.js", get(page::faults_script))
         .fallback(oss)
         .with_state(state)
 }

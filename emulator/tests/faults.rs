@@ -1,12 +1,14 @@
 //! The fault queue (`/_emulator/api/faults`): queued faults end the next uploads in OSS's 203
-//! without calling the server; an unknown id is refused with the known ones.
+//! without calling the server; an unknown id is refused with the known ones; the catalog
+//! endpoint lists exactly the entries the queue takes.
 
 mod support;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use http::{Method, StatusCode};
-use oss_callback_emulator::{Config, FAULTS_PATH};
+use oss_callback::CallbackFailed;
+use oss_callback_emulator::{Config, FAULT_CATALOG_PATH, FAULTS_PATH};
 
 use support::{send, start_callback_server, start_emulator};
 
@@ -73,6 +75,84 @@ async fn an_unknown_fault_is_400_with_the_known_ids_and_delete_clears() {
     assert_eq!(queued.status, StatusCode::CREATED);
     let cleared = send(Method::DELETE, &faults, &[], "").await;
     assert_eq!(cleared.status, StatusCode::NO_CONTENT);
+    assert_eq!(send(Method::GET, &faults, &[], "").await.body, "[]");
+}
+
+#[tokio::test]
+async fn the_catalog_lists_what_the_queue_takes_with_osss_messages() {
+    let (url, _) = start_emulator(Config::default()).await;
+    let faults = format!("{url}{FAULTS_PATH}");
+    let listed = send(Method::GET, &format!("{url}{FAULT_CATALOG_PATH}"), &[], "").await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert_eq!(listed.header("content-type"), Some("application/json"));
+    let choices: Vec<serde_json::Value> =
+        serde_json::from_str(&listed.body).unwrap_or_else(|e| panic!("{e}: {}", listed.body));
+    let ids: Vec<&str> = choices.iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(ids.len(), choices.len(), "{}", listed.body);
+    let server = start_callback_server().await;
+    let callback = BASE64.encode(format!(
+        r#"{{"callbackUrl":"{server}/counted","callbackBody":"o=${{object}}"}}"#
+    ));
+    assert!(ids.contains(&"too_many_callback_requests"), "{ids:?}");
+    assert!(ids.contains(&"get_image_info_failed"), "{ids:?}");
+    for choice in &choices {
+        let id = choice["id"].as_str().unwrap_or_default();
+        let entry = CallbackFailed::ENTRIES
+            .iter()
+            .find(|entry| entry.id == id)
+            .unwrap_or_else(|| panic!("{id} is not in the catalog"));
+        assert_eq!(choice["message"], entry.message, "{id}");
+        assert_eq!(choice["cause"], entry.cause, "{id}");
+        // What the page shows is what the uploader gets: queue it, upload, compare.
+        let fault = format!(r#"{{"id":"{id}","key_prefix":"{id}/"}}"#);
+        let queued = send(Method::POST, &faults, &[], fault).await;
+        assert_eq!(queued.status, StatusCode::CREATED, "{id}: {}", queued.body);
+        let headers = [("x-oss-callback", callback.as_str())];
+        let put = send(Method::PUT, &format!("{url}/bucket/{id}/k"), &headers, "x").await;
+        assert_eq!(put.status.as_u16(), 203, "{id}: {}", put.body);
+        let message = format!("<Message>{}</Message>", entry.message);
+        assert!(put.body.contains(&message), "{id}: {}", put.body);
+        assert_eq!(put.header("x-oss-ec"), choice["ec"].as_str(), "{id}");
+    }
+    // Every 203 the queue refuses is left out: placeholders, request-side refusals.
+    for refused in ["unexpected_status", "private_address_forbidden", "nope"] {
+        assert!(!ids.contains(&refused), "{refused}");
+        let answer = send(
+            Method::POST,
+            &faults,
+            &[],
+            format!(r#"{{"id":"{refused}"}}"#),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{refused}");
+    }
+}
+
+#[tokio::test]
+async fn times_of_zero_or_not_a_count_is_400_and_queues_nothing() {
+    let (url, _) = start_emulator(Config::default()).await;
+    let faults = format!("{url}{FAULTS_PATH}");
+    for (body, says) in [
+        (
+            r#"{"id":"too_many_callback_requests","times":0}"#,
+            "`times` must be at least 1",
+        ),
+        (
+            r#"{"id":"too_many_callback_requests","times":-1}"#,
+            "expected u32",
+        ),
+        (
+            r#"{"id":"too_many_callback_requests","times":"2"}"#,
+            "expected u32",
+        ),
+    ] {
+        let refused = send(Method::POST, &faults, &[], body).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+        let error: serde_json::Value =
+            serde_json::from_str(&refused.body).unwrap_or_else(|e| panic!("{e}: {}", refused.body));
+        let error = error["error"].as_str().unwrap_or_default();
+        assert!(error.contains(says), "{body}: {error}");
+    }
     assert_eq!(send(Method::GET, &faults, &[], "").await.body, "[]");
 }
 
