@@ -157,8 +157,11 @@ pub(crate) fn catalog() -> Response {
     json(StatusCode::OK, &choices)
 }
 
+/// How many faults may wait at once: the queue is fed from the network.
+const MAX_QUEUED: usize = 1000;
+
 /// `POST`: queue one fault; 400 with the reason and the known ids for an unknown id or a
-/// `times` of 0.
+/// `times` of 0, and with the reason when [`MAX_QUEUED`] wait already.
 pub(crate) fn add(faults: &Faults, body: &[u8]) -> Response {
     let spec = serde_json::from_slice::<FaultSpec>(body)
         .map_err(|err| format!("expected {{\"id\", \"times\", \"key_prefix\"}}: {err}"))
@@ -166,6 +169,13 @@ pub(crate) fn add(faults: &Faults, body: &[u8]) -> Response {
     match spec {
         Ok(spec) => {
             let mut queue = faults.lock();
+            if queue.len() >= MAX_QUEUED {
+                let reason = format!("{MAX_QUEUED} faults are queued already: DELETE clears them");
+                return json(
+                    StatusCode::BAD_REQUEST,
+                    &serde_json::json!({ "error": reason }),
+                );
+            }
             queue.push(spec);
             json(StatusCode::CREATED, &*queue)
         }

@@ -199,3 +199,25 @@ async fn an_unreadable_image_with_image_info_in_the_body_gets_get_image_info_fai
     let seen = send(Method::GET, &format!("{server}/counted"), &[], "").await;
     assert_eq!(seen.body, "2", "the failed one never reached the server");
 }
+
+#[tokio::test]
+async fn the_queue_takes_a_thousand_faults_then_refuses_until_cleared() {
+    let (url, _) = start_emulator(Config::default()).await;
+    let faults = format!("{url}{FAULTS_PATH}");
+    let body = r#"{"id":"too_many_callback_requests"}"#;
+    for _ in 0..1000 {
+        let queued = send(Method::POST, &faults, &[], body).await;
+        assert_eq!(queued.status, StatusCode::CREATED);
+    }
+    let refused = send(Method::POST, &faults, &[], body).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("1000 faults are queued already"),
+        "{}",
+        refused.body
+    );
+    let cleared = send(Method::DELETE, &faults, &[], "").await;
+    assert!(cleared.status.is_success(), "{}", cleared.body);
+    let queued = send(Method::POST, &faults, &[], body).await;
+    assert_eq!(queued.status, StatusCode::CREATED);
+}
