@@ -21,9 +21,10 @@ const PAGE_JS: &str = include_str!("page/page.js");
 const FAULTS_JS: &str = include_str!("page/faults.js");
 
 /// No inline script or style, no other origin: injected markup could not run even if it
-/// reached the document.
+/// reached the document. `data:` images only for the page's empty icon (without one the
+/// browser asks for /favicon.ico, which the page would then list as a failed request).
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
-                   img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+                   img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// `GET /_emulator/`.
 pub(crate) async fn index() -> Response {
