@@ -111,7 +111,7 @@ pub struct FailureEvent {
     pub id: String,
     /// The message OSS puts in the 203 body.
     pub message: String,
-    /// The OSS error code (EC), when known.
+    /// The OSS error code (EC) the 203 carries: the entry's own, else OSS's generic one.
     pub ec: Option<String>,
     /// Why OSS returns it.
     pub cause: String,
@@ -127,7 +127,12 @@ impl FailureEvent {
         FailureEvent {
             id: entry.id.to_owned(),
             message: failure.to_string(),
-            ec: entry.ec.map(str::to_owned),
+            ec: Some(
+                entry
+                    .ec
+                    .unwrap_or(oss_callback::simulate::CALLBACK_FAILED_EC)
+                    .to_owned(),
+            ),
             cause: entry.cause.to_owned(),
             solutions: entry.solutions.iter().map(|s| (*s).to_owned()).collect(),
         }

@@ -8,13 +8,13 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use http::{Method, StatusCode};
 use oss_callback::CallbackFailed;
-use oss_callback_emulator::{Config, FAULT_CATALOG_PATH, FAULTS_PATH};
+use oss_callback_emulator::{Config, Event, FAULT_CATALOG_PATH, FAULTS_PATH};
 
 use support::{send, start_callback_server, start_emulator};
 
 #[tokio::test]
 async fn a_queued_fault_answers_osss_203_without_calling_the_server() {
-    let (url, _) = start_emulator(Config::default()).await;
+    let (url, events) = start_emulator(Config::default()).await;
     let server = start_callback_server().await;
     let faults = format!("{url}{FAULTS_PATH}");
     let fault = r#"{"id":"too_many_callback_requests","times":2,"key_prefix":"up/"}"#;
@@ -52,6 +52,17 @@ async fn a_queued_fault_answers_osss_203_without_calling_the_server() {
         seen.body, "2",
         "the server saw the two uploads without a fault"
     );
+    // The page's card names the EC the uploader got: the entry has none of its own.
+    let ecs: Vec<Option<String>> = events
+        .snapshot()
+        .into_iter()
+        .filter_map(|event| match event {
+            Event::Callback(callback) => callback.failure.map(|failure| failure.ec),
+            _ => None,
+        })
+        .collect();
+    let ec = Some("0007-00000203".to_owned());
+    assert_eq!(ecs, [ec.clone(), ec]);
 }
 
 #[tokio::test]

@@ -181,7 +181,7 @@ async fn the_page_and_its_assets_are_served_under_a_strict_content_security_poli
         csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
         "{csp}"
     );
-    assert!(body.contains(r#"<form id="upload-form">"#), "{body}");
+    assert!(body.contains(r#"<form id="upload-form""#), "{body}");
     let (status, headers, script) =
         send(Method::GET, &format!("{url}/_emulator/page.js"), None, "").await;
     assert_eq!(status, StatusCode::OK);
