@@ -11,7 +11,7 @@ use crate::checksum;
 use crate::ops::body::{content_md5, ingest};
 use crate::ops::{Call, empty, meta, store_error, writable_bucket};
 use crate::responses::{ErrorReply, set};
-use crate::state::{AppState, CRC64};
+use crate::state::{AppState, CRC64, on_store};
 use crate::store::{Meta, StoreError};
 
 const NEXT: HeaderName = HeaderName::from_static("x-oss-next-append-position");
@@ -42,10 +42,11 @@ pub(crate) async fn append(state: Arc<AppState>, call: Call) -> Response {
     if let (Err(error), true) = (meta::from_headers(&mut new, &call.headers), creates) {
         return ctx.error(&error);
     }
-    let appended = state
-        .store
-        .append(&ctx.bucket, &ctx.key, position, staged.blob, new);
-    let appended = match appended {
+    let (bucket, key) = (ctx.bucket.clone(), ctx.key.clone());
+    let appended = on_store(&state, move |store| {
+        store.append(&bucket, &key, position, staged.blob, new)
+    });
+    let appended = match appended.await.and_then(|appended| appended) {
         Ok(appended) => appended,
         Err(StoreError::PositionNotEqualToLength(length)) => {
             let mut response =

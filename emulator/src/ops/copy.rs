@@ -193,10 +193,11 @@ pub(crate) async fn upload_part_copy(state: Arc<AppState>, call: Call) -> Respon
         last_modified: SystemTime::now(),
     };
     let (etag, modified) = (checksum::hex_upper(&part.md5), part.last_modified);
-    if let Err(error) = state
-        .store
-        .put_part(upload_id, &ctx.bucket, &ctx.key, number, part)
-    {
+    let (id, bucket, key) = (upload_id.to_owned(), ctx.bucket.clone(), ctx.key.clone());
+    let stored = on_store(&state, move |store| {
+        store.put_part(&id, &bucket, &key, number, part)
+    });
+    if let Err(error) = stored.await.and_then(|stored| stored) {
         return store_error(&state, ctx, error);
     }
     part_copy_reply(ctx, &etag, modified)

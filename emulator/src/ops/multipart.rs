@@ -17,7 +17,7 @@ use crate::ops::{
     xml_reply,
 };
 use crate::responses::{ErrorReply, set};
-use crate::state::{AppState, CRC64, Ctx};
+use crate::state::{AppState, CRC64, Ctx, on_store};
 use crate::store::{Blob, Kind, Meta, Part, StoreError};
 use crate::upload::{Upload, callback_of, read_body, store};
 use crate::xml::Xml as Writer;
@@ -40,7 +40,9 @@ pub(crate) async fn initiate(state: Arc<AppState>, call: Call) -> Response {
         return ctx.error(&error);
     }
     meta.kind = Kind::Multipart;
-    let id = match state.store.initiate(&ctx.bucket, &ctx.key, meta) {
+    let (bucket, key) = (ctx.bucket.clone(), ctx.key.clone());
+    let initiated = on_store(&state, move |store| store.initiate(&bucket, &key, meta)).await;
+    let id = match initiated.and_then(|id| id) {
         Ok(id) => id,
         Err(error) => return store_error(&state, ctx, error),
     };
@@ -97,10 +99,11 @@ pub(crate) async fn upload_part(state: Arc<AppState>, call: Call) -> Response {
         crc64: staged.crc64,
         last_modified: SystemTime::now(),
     };
-    if let Err(error) = state
-        .store
-        .put_part(upload_id, &ctx.bucket, &ctx.key, number, part)
-    {
+    let (id, bucket, key) = (upload_id.to_owned(), ctx.bucket.clone(), ctx.key.clone());
+    let stored = on_store(&state, move |store| {
+        store.put_part(&id, &bucket, &key, number, part)
+    });
+    if let Err(error) = stored.await.and_then(|stored| stored) {
         return store_error(&state, ctx, error);
     }
     let mut response = empty(ctx, StatusCode::OK);
