@@ -439,4 +439,31 @@ mod tests {
         let valid = replay_from(content.as_slice(), total, &mut |_, _| entries += 1);
         assert_eq!((valid, entries), (whole, 1));
     }
+
+    proptest::proptest! {
+        /// Whatever the bytes, a replay ends without a panic inside them; entries framed
+        /// whole come back, whatever garbage follows.
+        #[test]
+        fn replay_reads_the_whole_entries_and_stops_inside_any_garbage(
+            keys in proptest::collection::vec("[a-z/]{1,12}", 0..6),
+            garbage in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let mut content = Vec::new();
+            for key in &keys {
+                let delete = Entry::Delete { bucket: "b".to_owned(), key: key.clone() };
+                content.extend(frame(&delete, &[]).unwrap_or_default());
+            }
+            let whole = content.len() as u64;
+            content.extend(&garbage);
+            let mut seen = Vec::new();
+            let total = content.len() as u64;
+            let valid = replay_from(content.as_slice(), total, &mut |entry, _| {
+                if let Entry::Delete { key, .. } = entry {
+                    seen.push(key);
+                }
+            });
+            proptest::prop_assert!(valid >= whole && valid <= total);
+            proptest::prop_assert_eq!(&seen[..keys.len()], &keys[..]);
+        }
+    }
 }
