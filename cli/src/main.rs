@@ -121,9 +121,12 @@ fn log_to_stderr_in_background() -> tracing_appender::non_blocking::WorkerGuard 
     let (stderr, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .finish(std::io::stderr());
+    // The lines escape what comes from the network themselves (`Escaped`): the subscriber's
+    // second pass, char by char, is off.
     let _ = tracing_subscriber::fmt()
         .with_writer(stderr)
         .with_target(false)
+        .with_ansi_sanitization(false)
         .try_init();
     guard
 }

@@ -1,7 +1,8 @@
-//! The fast RSA-512 path against its oracle, `rsa` 0.9: on arbitrary signature bytes, with the
-//! OSS key, the simulator key and a 505-bit key (64 bytes with leading zero bits),
-//! `verify_signed_bytes` accepts exactly when `rsa` does; and the message signed by `rsa`
-//! with two private keys is accepted, and refused with one bit flipped.
+//! Verification against its oracle, `rsa` 0.9: on arbitrary signature bytes, with the OSS key,
+//! the simulator key, a 505-bit key (64 bytes with leading zero bits) and a 1024-bit key (the
+//! any-size path), `verify_signed_bytes` accepts exactly when `rsa` does; and the message
+//! signed by `rsa` with the last three private keys is accepted, and refused with one bit
+//! flipped.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -16,9 +17,10 @@ use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
 
-/// Two signing keys (512 and 505 bits) and their public halves as the library reads them.
+/// Three signing keys (512, 505 and 1024 bits) and their public halves as the library reads
+/// them.
 static SIGNERS: LazyLock<Vec<(SigningKey<md5_oracle::Md5>, Key)>> = LazyLock::new(|| {
-    [512, 505]
+    [512, 505, 1024]
         .into_iter()
         .map(|bits| {
             let mut rng = rand::rngs::StdRng::seed_from_u64(bits as u64);
@@ -43,16 +45,16 @@ static KEYS: LazyLock<Vec<(Key, VerifyingKey<md5_oracle::Md5>)>> = LazyLock::new
 });
 
 fuzz_target!(|data: &[u8]| {
-    // The first 64 bytes (fewer if that is all there is) are the signature, the rest the
-    // message: the seeds hold the real vectors that way.
-    let (signature, message) = data.split_at(data.len().min(64));
-    let authorization = BASE64.encode(signature);
+    // The first bytes, as many as the key's size (fewer if that is all there is), are the
+    // signature, the rest the message: the seeds hold the real vectors that way (64 bytes).
     for (key, oracle) in KEYS.iter() {
+        let (signature, message) = data.split_at(data.len().min(key.size()));
+        let authorization = BASE64.encode(signature);
         let fast = verify_signed_bytes(message, authorization.as_bytes(), key);
         let expected = Signature::try_from(signature)
             .is_ok_and(|signature| oracle.verify(message, &signature).is_ok());
         assert_eq!(fast.is_ok(), expected, "{fast:?}");
-        if signature.len() == 64 {
+        if signature.len() == key.size() {
             assert!(matches!(fast, Ok(()) | Err(VerifyError::Mismatch)));
         }
     }

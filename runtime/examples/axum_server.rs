@@ -79,7 +79,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (stderr, _flush) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .finish(std::io::stderr());
-    tracing_subscriber::fmt().with_writer(stderr).init();
+    // Every value from the network in these lines is `Escaped` (the library's lines too), so
+    // the subscriber's second escaping pass, char by char, is turned off.
+    tracing_subscriber::fmt()
+        .with_writer(stderr)
+        .with_ansi_sanitization(false)
+        .init();
     let key = match std::env::var_os("OSS_CALLBACK_PUBLIC_KEY") {
         Some(path) => Key::pinned(&std::fs::read_to_string(path)?)?,
         None => Key::oss(),

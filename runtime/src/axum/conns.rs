@@ -166,19 +166,38 @@ where
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+    type Future = WhileBusy<S::Future>;
 
     fn call(&self, mut request: http::Request<B>) -> Self::Future {
         let extensions = request.extensions_mut();
         extensions.insert(ConnectionHandle(self.slot.clone()));
         extensions.insert(ConnectInfo(self.peer));
         let busy = Busy::enter(&self.slot);
-        let response = self.inner.call(request);
-        Box::pin(async move {
-            let response = response.await;
-            drop(busy);
-            response
-        })
+        WhileBusy {
+            inner: self.inner.call(request),
+            busy: Some(busy),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`Tracked`]: the connection counts as busy until it is ready
+    /// (or dropped). A struct, not a boxed `async` block: no allocation per request.
+    pub(crate) struct WhileBusy<F> {
+        #[pin]
+        inner: F,
+        busy: Option<Busy>,
+    }
+}
+
+impl<F: Future> Future for WhileBusy<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
+        let this = self.project();
+        let output = std::task::ready!(this.inner.poll(cx));
+        this.busy.take();
+        std::task::Poll::Ready(output)
     }
 }
 

@@ -1,12 +1,9 @@
 //! The simulator's signing key. It is public, committed here, and signs nothing real: pin its
 //! public half in a server under test, never in production.
 
-use crypto_bigint::modular::{MontyForm, MontyParams};
-use crypto_bigint::{Encoding, Odd, U512};
-use pkcs1::RsaPrivateKey;
-use spki::der::Decode;
-
 use crate::verify::Key;
+use crate::verify::der;
+use crate::verify::mont512::{self, Modulus512, U512};
 use crate::verify::pkcs1v15::md5_block;
 use crate::verify::rsa512::RSA512_BYTES;
 
@@ -31,10 +28,11 @@ FYMKWvNaZaBIp1qvu2Nom3BLMyEfj27RVlgbM6573Q==
 -----END RSA PRIVATE KEY-----
 ";
 
-/// Signs like OSS: MD5 with RSA, PKCS#1 v1.5, `block^d mod n` on 512-bit integers. Not
-/// hardened against timing: the key is public anyway.
+/// Signs like OSS: MD5 with RSA, PKCS#1 v1.5, `block^d mod n` on the fixed 512-bit
+/// Montgomery arithmetic of verification. Not hardened against timing: the key is public
+/// anyway.
 pub(crate) struct SimulatorSigner {
-    params: MontyParams<{ U512::LIMBS }>,
+    modulus: Modulus512,
     private_exponent: U512,
 }
 
@@ -46,12 +44,14 @@ impl SimulatorSigner {
 
     /// A 512-bit PKCS#1 private key's `n` and `d`.
     fn from_pem(pem: &str) -> Option<SimulatorSigner> {
-        let (_, der) = spki::der::pem::decode_vec(pem.as_bytes()).ok()?;
-        let key = RsaPrivateKey::from_der(&der).ok()?;
-        let params = params_512(&to_512(key.modulus.as_bytes())?)?;
+        let (label, der) = der::read_pem(pem).ok()?;
+        if label != "RSA PRIVATE KEY" {
+            return None;
+        }
+        let (modulus, private_exponent) = der::read_private_pkcs1(&der).ok()?;
         Some(SimulatorSigner {
-            params,
-            private_exponent: U512::from_be_bytes(to_512(key.private_exponent.as_bytes())?),
+            modulus: Modulus512::new(&to_512(modulus)?)?,
+            private_exponent: mont512::from_be_bytes(&to_512(private_exponent)?),
         })
     }
 
@@ -60,18 +60,12 @@ impl SimulatorSigner {
         use base64::Engine;
         let mut block = [0u8; RSA512_BYTES];
         md5_block(&md5::compute(message).0, &mut block);
-        let signature = MontyForm::new(&U512::from_be_bytes(block), self.params)
-            .pow(&self.private_exponent)
-            .retrieve();
-        base64::engine::general_purpose::STANDARD.encode(signature.to_be_bytes())
+        // The block starts with `00`, so it is below the simulator's 512-bit modulus.
+        let signature = self
+            .modulus
+            .pow(&mont512::from_be_bytes(&block), &self.private_exponent);
+        base64::engine::general_purpose::STANDARD.encode(mont512::to_be_bytes(&signature))
     }
-}
-
-/// The Montgomery parameters of an odd 512-bit modulus (even: `None`).
-fn params_512(modulus: &[u8; RSA512_BYTES]) -> Option<MontyParams<{ U512::LIMBS }>> {
-    let modulus: Option<Odd<U512>> = Odd::new(U512::from_be_bytes(*modulus)).into();
-    // The modulus is public: variable time is fine (the exponentiation with `d` is not).
-    Some(MontyParams::new_vartime(modulus?))
 }
 
 /// A DER integer's bytes (no leading zeros) left-padded to 64 (`None` if longer).

@@ -1,16 +1,11 @@
-//! RSA public keys that OSS callbacks are signed with: read from PEM or DER (RustCrypto's
-//! `spki` and `pkcs1`), compared, printed, and set up once for verification.
+//! RSA public keys that OSS callbacks are signed with: read from PEM or DER ([`der`]),
+//! compared, printed, and set up once for verification.
 
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
-use pkcs1::RsaPublicKey;
-use spki::der::asn1::{AnyRef, BitStringRef, Null, UintRef};
-use spki::der::pem::LineEnding;
-use spki::der::{Decode, Encode};
-use spki::{AlgorithmIdentifierRef, ObjectIdentifier, SubjectPublicKeyInfoRef};
-
 use super::any_size::AnySize;
+use super::der;
 use super::pkcs1v15::MIN_MODULUS_BYTES;
 use super::rsa512::{RSA512_BYTES, Rsa512};
 
@@ -62,9 +57,6 @@ enum Verifier {
     AnySize(AnySize),
 }
 
-/// `rsaEncryption` (RFC 8017, appendix A.1), the algorithm of every RSA public key.
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-
 /// The largest modulus accepted, in bits (as `rsa` and most TLS stacks).
 const MAX_MODULUS_BITS: usize = 4096;
 
@@ -104,8 +96,8 @@ impl Key {
     /// Any other key, as PEM: `BEGIN PUBLIC KEY` (SubjectPublicKeyInfo) or
     /// `BEGIN RSA PUBLIC KEY` (PKCS#1). For example the simulator's, or a test key.
     pub fn pinned(pem: &str) -> Result<Key, KeyError> {
-        let (label, der) = spki::der::pem::decode_vec(pem.trim().as_bytes())
-            .map_err(|err| KeyError::new(format_args!("not PEM ({err})")))?;
+        let (label, der) =
+            der::read_pem(pem).map_err(|err| KeyError::new(format_args!("not PEM ({err})")))?;
         match label {
             "PUBLIC KEY" => Key::from_spki(&der),
             "RSA PUBLIC KEY" => Key::from_pkcs1(&der),
@@ -122,26 +114,14 @@ impl Key {
 
     /// SubjectPublicKeyInfo holding an `rsaEncryption` key (RFC 8017, appendix A.1).
     fn from_spki(der: &[u8]) -> Result<Key, KeyError> {
-        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(KeyError::new)?;
-        spki.algorithm
-            .assert_algorithm_oid(RSA_ENCRYPTION)
-            .map_err(|_| {
-                KeyError::new(format_args!("algorithm {}, not RSA", spki.algorithm.oid))
-            })?;
-        if spki.algorithm.parameters_any().map_err(KeyError::new)? != Null.into() {
-            return Err(KeyError::new("RSA algorithm parameters other than NULL"));
-        }
-        let pkcs1 = spki
-            .subject_public_key
-            .as_bytes()
-            .ok_or_else(|| KeyError::new("a key of a fractional number of bytes"))?;
-        Key::from_pkcs1(pkcs1)
+        let (modulus, exponent) = der::read_spki(der).map_err(KeyError::new)?;
+        Key::from_parts(modulus, exponent)
     }
 
     /// PKCS#1 `RSAPublicKey { modulus, publicExponent }`.
     fn from_pkcs1(der: &[u8]) -> Result<Key, KeyError> {
-        let key = RsaPublicKey::from_der(der).map_err(KeyError::new)?;
-        Key::from_parts(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+        let (modulus, exponent) = der::read_pkcs1(der).map_err(KeyError::new)?;
+        Key::from_parts(modulus, exponent)
     }
 
     /// The key `n`, `e` (big-endian, without leading zeros, as DER integers hold them).
@@ -199,25 +179,16 @@ impl Key {
     /// The key as `BEGIN PUBLIC KEY` PEM.
     #[must_use]
     pub fn to_pem(&self) -> String {
-        self.to_spki_pem().unwrap_or_default()
-    }
-
-    fn to_spki_pem(&self) -> spki::der::Result<String> {
         let exponent = self.inner.exponent.to_be_bytes();
-        let pkcs1 = RsaPublicKey {
-            modulus: UintRef::new(&self.inner.modulus)?,
-            public_exponent: UintRef::new(&exponent)?,
-        }
-        .to_der()?;
-        let spki = SubjectPublicKeyInfoRef {
-            algorithm: AlgorithmIdentifierRef {
-                oid: RSA_ENCRYPTION,
-                parameters: Some(AnyRef::NULL),
-            },
-            subject_public_key: BitStringRef::from_bytes(&pkcs1)?,
-        };
-        spki::der::pem::encode_string("PUBLIC KEY", LineEnding::LF, &spki.to_der()?)
-            .map_err(Into::into)
+        let significant = exponent
+            .iter()
+            .position(|b| *b != 0)
+            .unwrap_or(exponent.len());
+        let exponent = exponent.get(significant..).unwrap_or_default();
+        der::write_pem(
+            "PUBLIC KEY",
+            &der::write_spki(&self.inner.modulus, exponent),
+        )
     }
 }
 

@@ -36,10 +36,12 @@
 )]
 
 mod any_size;
+pub(crate) mod der;
 #[cfg(feature = "fetch-key")]
 mod fetch;
 mod key;
-mod mont512;
+pub(crate) mod mont512;
+mod montgomery;
 pub(crate) mod pkcs1v15;
 pub(crate) mod rsa512;
 pub(crate) mod signature;

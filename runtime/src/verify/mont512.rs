@@ -7,7 +7,7 @@
 //! **Not constant time, on purpose.** It only ever computes with public values: a public
 //! key's modulus, a public exponent and a signature anyone can read off the wire. Timing can
 //! reveal nothing secret, so the final subtraction and the comparisons branch. Never use it
-//! with a private exponent (the simulator signs on crypto-bigint).
+//! with a secret exponent: the simulator signs with it, but its private key is public.
 
 /// Limbs of a 512-bit number.
 pub(crate) const LIMBS: usize = 8;
@@ -57,6 +57,24 @@ impl Modulus512 {
             power = self.square(&power);
         }
         self.mul(&power, s)
+    }
+
+    /// `s^d mod n` for `s < n` and any `d`: square and multiply from `d`'s top bit. Variable
+    /// time in `d`: for the simulator's signing key only, whose private half is public.
+    #[cfg(feature = "simulate")]
+    pub(crate) fn pow(&self, s: &U512, d: &U512) -> U512 {
+        let base = self.mul(s, &self.r2);
+        // 1 in Montgomery form: R mod n.
+        let mut power = self.mul(&ONE, &self.r2);
+        for bit in (0..bits(d)).rev() {
+            power = self.square(&power);
+            if d.get(bit / 64)
+                .is_some_and(|limb| limb >> (bit % 64) & 1 == 1)
+            {
+                power = self.mul(&power, &base);
+            }
+        }
+        self.mul(&power, &ONE)
     }
 
     /// `a * b / R mod n` for `a, b < n`: the product and the reduction in one pass over the
@@ -386,6 +404,24 @@ mod tests {
                 let got = big(&modulus.pow_65537(&limbs(&base)));
                 assert_eq!(got, base.modpow(&e, &n), "{base} mod {n}");
             }
+        }
+    }
+
+    #[cfg(feature = "simulate")]
+    #[test]
+    fn powers_with_any_exponent_agree_with_num_bigint() {
+        let n = (BigUint::from(1u32) << 512usize) - BigUint::from(569u32);
+        let modulus = Modulus512::new(&to_be_bytes(&limbs(&n))).unwrap();
+        let base = BigUint::from(0x1234_5678_9abc_def0u64) << 300usize;
+        for d in [
+            BigUint::from(0u32),
+            BigUint::from(1u32),
+            BigUint::from(65_537u32),
+            &n - BigUint::from(2u32),
+            (BigUint::from(1u32) << 511usize) + BigUint::from(12_345u32),
+        ] {
+            let got = big(&modulus.pow(&limbs(&base), &limbs(&d)));
+            assert_eq!(got, base.modpow(&d, &n), "d = {d}");
         }
     }
 
