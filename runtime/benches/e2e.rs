@@ -1,7 +1,8 @@
 //! End to end on loopback: callbacks/s of the axum example server (`Callback<Upload>`: bounded
 //! read, signature verification, replay guard, `from_body`; `Reply` judged; served by
-//! `oss_callback::axum::serve`) against a bare axum handler that reads the body and answers the
-//! same JSON without verification (served by `axum::serve`). One client for both: keep-alive
+//! `oss_callback::axum::serve`) against a bare axum handler that parses the same body with serde
+//! and answers the same JSON without verification (served by `axum::serve`,
+//! `examples/support/bare.rs`). One client for both: keep-alive
 //! HTTP/1.1 connections cycling through a pool of distinct callbacks signed with the simulator's
 //! key before timing. After criterion's figures, a paired run (the two servers in turn) prints
 //! the ratio.
@@ -19,13 +20,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::routing::post;
 use criterion::{Criterion, Throughput};
 use oss_callback::callback::{CallbackParameter, CallbackVariables};
 use oss_callback::guard::MemoryStore;
 use oss_callback::simulate::{ObjectInfo, Simulator, simulator_key};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
@@ -36,7 +36,7 @@ mod example;
 
 /// Connections the client keeps open, one request in flight on each.
 const CONNECTIONS: usize = 32;
-/// The object every callback names: the bare handler answers it without reading the body.
+/// The object every callback names.
 const OBJECT: &str = "e2e/cat on a mat.jpg";
 /// Callbacks per server in each round of the paired run.
 const PAIRED_CALLBACKS: u64 = 20_000;
@@ -48,12 +48,11 @@ const POOL: usize = 20_000;
 const TTL: Duration = Duration::from_millis(50);
 
 const OURS: &str = "oss_callback (verify + from_body)";
-const BARE: &str = "bare axum (same JSON)";
+const BARE: &str = "bare axum (serde parse, same JSON)";
 
-/// Reads the body, as any handler must before answering on a kept-alive connection.
-async fn bare(_body: Bytes) -> axum::Json<Value> {
-    axum::Json(json!({ "Status": "OK", "object": OBJECT }))
-}
+#[path = "../examples/support/bare.rs"]
+#[allow(unreachable_pub)]
+mod bare;
 
 /// Both servers on loopback, on a runtime of their own (the client has another).
 fn servers(runtime: &tokio::runtime::Runtime) -> (SocketAddr, SocketAddr) {
@@ -70,7 +69,7 @@ fn servers(runtime: &tokio::runtime::Runtime) -> (SocketAddr, SocketAddr) {
             app,
             std::future::pending(),
         ));
-        let app = Router::new().route("/oss/callback", post(bare));
+        let app = Router::new().route("/oss/callback", post(bare::bare));
         tokio::spawn(async move { axum::serve(bare_listener, app).await });
         addrs
     })

@@ -1,24 +1,22 @@
-//! The peer of `benches/wrk/run.sh`: a bare axum handler that reads the same callback body and
-//! answers the same JSON as the example server, without verifying or parsing
-//! (`wrk_peer serve ADDR`), and the wrk script cycling through a pool of distinct
+//! The peer of `benches/wrk/run.sh`: a bare axum handler that parses the same callback body with
+//! serde and answers the same JSON as the example server, without verifying
+//! (`wrk_peer serve ADDR`, `support/bare.rs`), and the wrk script cycling through a pool of distinct
 //! simulator-signed callbacks (`wrk_peer script URL POOL_FILE`: the requests go to POOL_FILE,
 //! the script to stdout). `--features simulate,axum --example wrk_peer`
 
-use axum::{Router, body::Bytes, routing::post};
+use axum::{Router, routing::post};
 use oss_callback::callback::{CallbackParameter, CallbackVariables};
 use oss_callback::simulate::{ObjectInfo, Simulator};
-
-use serde_json::{Value, json};
 
 #[path = "axum_server.rs"]
 #[allow(dead_code, unreachable_pub)]
 mod example;
 
-const OBJECT: &str = "wrk/cat on a mat.jpg";
+#[path = "support/bare.rs"]
+#[allow(unreachable_pub)]
+mod bare;
 
-async fn bare(_body: Bytes) -> axum::Json<Value> {
-    axum::Json(json!({ "Status": "OK", "object": OBJECT }))
-}
+const OBJECT: &str = "wrk/cat on a mat.jpg";
 
 /// Distinct callbacks in the pool (`uid` 0, 1, ...): at 100,000 requests/s a trip through
 /// it takes 0.2 s, longer than `serve --replay-ttl-ms` keeps an answer in `run.sh`.
@@ -80,7 +78,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match args.as_slice() {
         [command, addr] if command == "serve" => {
             let listener = oss_callback::axum::bind(addr).await?;
-            let app = Router::new().route("/oss/callback", post(bare));
+            let app = Router::new().route("/oss/callback", post(bare::bare));
             axum::serve(listener, app).await?;
         }
         [command, url, pool_file] if command == "script" => print!("{}", script(url, pool_file)?),

@@ -1,0 +1,32 @@
+//! The bare axum handler the benches measure the example server against: it parses the same
+//! callback body into the same fields with serde (no verification, no replay guard, no log
+//! line) and answers the same JSON.
+
+use axum::body::Bytes;
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The example's `Upload`, as a plain serde struct: the fields of the callback body.
+#[derive(Deserialize)]
+// Parsed for the cost of parsing, as a handler would; only `object` goes into the answer.
+#[allow(dead_code)]
+struct Fields {
+    bucket: String,
+    object: String,
+    size: u64,
+    mime_type: String,
+    /// Empty when the object is not an image.
+    image_width: String,
+    uid: u64,
+}
+
+/// Parses the form body (400 when it is not the callback's) and answers like the example.
+pub async fn bare(body: Bytes) -> Result<axum::Json<Value>, StatusCode> {
+    let fields: Fields =
+        serde_urlencoded::from_bytes(&body).map_err(|_| StatusCode::BAD_REQUEST)?;
+    let _width: Option<u32> = fields.image_width.parse().ok();
+    Ok(axum::Json(
+        json!({ "Status": "OK", "object": fields.object }),
+    ))
+}
