@@ -150,7 +150,9 @@ def run_pytest(args, endpoint, kms_endpoint, junit):
     command = [
         sys.executable, "-m", "pytest", "-q", "-rN", "-p", "no:cacheprovider",
         "-p", "seed_plugin", "-p", "kms_plugin",
-        "-n", str(args.workers), "--timeout", str(args.timeout),
+        # A module's tests on one worker, in order: they share the SDK's resume records in
+        # the home folder, and one test's cleanup removed another's record mid-download.
+        "-n", str(args.workers), "--dist", "loadfile", "--timeout", str(args.timeout),
         "--junitxml", str(junit), "-o", "junit_family=xunit2",
         *[f"tests/{module}.py" for module in modules],
     ]
