@@ -151,18 +151,13 @@ impl Layout {
         self.folder("uploads").join(format!("{}.json", hash(id)))
     }
 
-    /// Writes `value` as a line of JSON to `path`, then `trailer` (an inline body),
-    /// atomically: temp file, fsync, rename.
+    /// Writes `value` as JSON to `path`, atomically: temp file, fsync, rename.
     pub(super) fn write_record<T: Serialize>(
         &self,
         path: &Path,
         value: &T,
-        trailer: &[u8],
     ) -> Result<(), StoreError> {
-        let mut content = serde_json::to_vec(value).map_err(|_| StoreError::Io)?;
-        content.reserve(1 + trailer.len());
-        content.push(b'\n');
-        content.extend_from_slice(trailer);
+        let content = serde_json::to_vec(value).map_err(|_| StoreError::Io)?;
         let temp = self.temp();
         let written = File::create(&temp).and_then(|mut file| {
             file.write_all(&content)?;

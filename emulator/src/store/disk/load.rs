@@ -10,7 +10,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use super::files::{BucketRecord, Layout, ObjectRecord, UploadRecord, split_record};
+use super::files::{BucketRecord, Layout, ObjectRecord, UploadRecord};
 use super::log::{self, Entry};
 use crate::store::{Blob, BodyFile, MemoryStore, Part, Store, StoreError, Upload};
 
@@ -33,7 +33,7 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<Load
     std::fs::create_dir_all(&temp)?;
     let mut named = HashSet::new();
     let mut inline = 0;
-    for (bucket, _) in records::<BucketRecord>(&layout.folder("buckets"))? {
+    for bucket in records::<BucketRecord>(&layout.folder("buckets"))? {
         index.create_bucket(bucket).map_err(refused)?;
     }
     let mut objects = HashMap::new();
@@ -45,10 +45,11 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<Load
         .transpose()?
         .unwrap_or_default()
     {
-        for (object, trailer) in records::<ObjectRecord>(&folder)? {
+        // Records of the layout before the log: bodies in files only.
+        for object in records::<ObjectRecord>(&folder)? {
             objects.insert(
                 (object.bucket.clone(), object.key.clone()),
-                (object, trailer),
+                (object, Bytes::new()),
             );
         }
     }
@@ -80,7 +81,7 @@ pub(super) fn load(layout: &Layout, index: &MemoryStore) -> std::io::Result<Load
             .put(&object.bucket, &object.key, blob, object.meta)
             .map_err(refused)?;
     }
-    for (upload, _) in records::<UploadRecord>(&layout.folder("uploads"))? {
+    for upload in records::<UploadRecord>(&layout.folder("uploads"))? {
         let mut parts = BTreeMap::new();
         for (number, part) in upload.parts {
             let Some(blob) = body(layout, part.body.as_deref(), part.size, &mut named) else {
@@ -159,16 +160,13 @@ fn body(
     }
 }
 
-/// The records in `folder`, each with what follows its JSON line; one that does not parse is
-/// skipped, with a warning (records are renamed into place whole, so only a hand-edited file
-/// can be one).
-fn records<T: DeserializeOwned>(folder: &Path) -> std::io::Result<Vec<(T, Bytes)>> {
+/// The records in `folder`; one that does not parse is skipped, with a warning (records are
+/// renamed into place whole, so only a hand-edited file can be one).
+fn records<T: DeserializeOwned>(folder: &Path) -> std::io::Result<Vec<T>> {
     let mut records = Vec::new();
     for path in files(folder)? {
-        let content = Bytes::from(std::fs::read(&path)?);
-        let (line, trailer) = split_record(&content);
-        match serde_json::from_slice(line) {
-            Ok(record) => records.push((record, content.slice_ref(trailer))),
+        match serde_json::from_slice(&std::fs::read(&path)?) {
+            Ok(record) => records.push(record),
             Err(error) => tracing::warn!(path = %path.display(), %error, "record skipped"),
         }
     }

@@ -235,15 +235,12 @@ impl DiskStore {
             meta: upload.meta,
             initiated: upload.initiated,
         };
-        self.layout
-            .write_record(&self.layout.upload(id), &record, &[])
+        self.layout.write_record(&self.layout.upload(id), &record)
     }
 
     fn save_bucket(&self, name: &str) -> Result<(), StoreError> {
         match self.index.bucket(name) {
-            Some(bucket) => self
-                .layout
-                .write_record(&self.layout.bucket(name), &bucket, &[]),
+            Some(bucket) => self.layout.write_record(&self.layout.bucket(name), &bucket),
             None => Ok(()),
         }
     }

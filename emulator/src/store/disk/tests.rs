@@ -338,11 +338,14 @@ fn records_of_a_run_before_the_log_move_into_it() {
     let dir = dir("legacy");
     let folder = dir.join("objects").join(super::files::hash("b"));
     assert!(std::fs::create_dir_all(&folder).is_ok());
-    let record = br#"{"bucket":"b","key":"old/k","body":null,"inline":true,"meta":"#;
+    // As the layout before the log had it: a record file naming a body file.
+    assert!(std::fs::create_dir_all(dir.join("bodies")).is_ok());
+    assert!(std::fs::write(dir.join("bodies").join("old-body"), b"abc").is_ok());
+    let record = br#"{"bucket":"b","key":"old/k","body":"old-body","meta":"#;
     let meta = Meta::new(3, "E".to_owned(), 7, "text/plain".to_owned());
     let mut content = record.to_vec();
     content.extend(serde_json::to_vec(&meta).unwrap_or_default());
-    content.extend(b"}\nabc");
+    content.extend(b"}");
     assert!(std::fs::write(folder.join("x.json"), content).is_ok());
     {
         let store = open(&dir);
