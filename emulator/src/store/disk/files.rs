@@ -44,7 +44,7 @@ pub(super) struct ObjectRecord {
     pub(super) key: String,
     /// The body file in `bodies/`; `None` for an empty body or an inline one.
     pub(super) body: Option<String>,
-    /// The body follows the JSON line, in the record's file.
+    /// The body follows the JSON line, in the log entry.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(super) inline: bool,
     pub(super) meta: Meta,
