@@ -149,7 +149,7 @@ def run_pytest(args, endpoint, kms_endpoint, junit):
     modules = args.module or MODULES
     command = [
         sys.executable, "-m", "pytest", "-q", "-rN", "-p", "no:cacheprovider",
-        "-p", "seed_plugin", "-p", "kms_plugin",
+        "-p", "seed_plugin", "-p", "kms_plugin", "-p", "home_plugin",
         # A module's tests on one worker, in order: they share the SDK's resume records in
         # the home folder, and one test's cleanup removed another's record mid-download.
         "-n", str(args.workers), "--dist", "loadfile", "--timeout", str(args.timeout),
