@@ -149,10 +149,8 @@ def run_pytest(args, endpoint, kms_endpoint, junit):
     modules = args.module or MODULES
     command = [
         sys.executable, "-m", "pytest", "-q", "-rN", "-p", "no:cacheprovider",
-        "-p", "seed_plugin", "-p", "kms_plugin", "-p", "home_plugin",
-        # A module's tests on one worker, in order: they share the SDK's resume records in
-        # the home folder, and one test's cleanup removed another's record mid-download.
-        "-n", str(args.workers), "--dist", "loadfile", "--timeout", str(args.timeout),
+        "-p", "seed_plugin", "-p", "kms_plugin", "-p", "records_plugin",
+        "-n", str(args.workers), "--timeout", str(args.timeout),
         "--junitxml", str(junit), "-o", "junit_family=xunit2",
         *[f"tests/{module}.py" for module in modules],
     ]
@@ -192,6 +190,9 @@ def outcomes(junit):
         outcome = "failed" if kinds & {"failure", "error"} else \
             "skipped" if "skipped" in kinds else "passed"
         notes = {p.get("name"): p.get("value") for p in case.iter("property")}
+        for child in case:
+            if child.tag in ("failure", "error") and child.get("message"):
+                notes.setdefault("message", child.get("message"))
         # A test reported twice (call, then teardown) keeps its worst outcome.
         previous = results.get(test_id, ("passed", {}))
         worst = max(previous[0], outcome, key=["passed", "skipped", "failed"].index)
@@ -218,9 +219,12 @@ def check(results, entries, modules, expected_total):
     if expected_total is not None and len(results) != expected_total:
         problems.append(f"{len(results)} tests reported, {expected_total} expected "
                         "(did a module fail to import?)")
-    for test_id, (outcome, _) in sorted(results.items()):
+    for test_id, (outcome, notes) in sorted(results.items()):
         if outcome != "passed" and test_id not in entries:
-            problems.append(f"{outcome}, not in the expected-failure list: {test_id}")
+            # The exception's first line: a CI log then says why without a rerun.
+            why = notes.get("message", "").splitlines()[:1]
+            problems.append(f"{outcome}, not in the expected-failure list: {test_id}"
+                            + "".join(f" ({line[:300]})" for line in why))
         if outcome == "passed" and test_id in entries and not expected.is_flaky(entries[test_id]):
             problems.append(f"passes now, remove it from the expected-failure list: {test_id}")
     for test_id in sorted(entries):
