@@ -120,7 +120,9 @@ fn log_to_stderr() {
 fn log_to_stderr_in_background() -> tracing_appender::non_blocking::WorkerGuard {
     let (stderr, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::stderr());
+        // Buffered: the background thread flushes whenever its queue is empty, so under load
+        // a batch of lines is one write, and nothing waits when idle.
+        .finish(std::io::BufWriter::new(std::io::stderr()));
     // The lines escape what comes from the network themselves (`Escaped`): the subscriber's
     // second pass, char by char, is off.
     let _ = tracing_subscriber::fmt()

@@ -14,6 +14,7 @@
     clippy::indexing_slicing
 )]
 
+#[cfg(feature = "catalog")]
 mod catalog;
 mod derive;
 
@@ -32,6 +33,9 @@ use proc_macro::TokenStream;
 /// Paths are relative to the calling crate's `CARGO_MANIFEST_DIR`. Mistakes in the catalog
 /// are compile errors that name the file, the line and the entry. See the `oss_callback`
 /// crate documentation for the generated API.
+///
+/// Feature `catalog` (on by default here; `oss-callback`'s feature of the same name).
+#[cfg(feature = "catalog")]
 #[proc_macro]
 pub fn catalog(input: TokenStream) -> TokenStream {
     catalog::expand(input.into()).into()

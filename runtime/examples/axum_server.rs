@@ -75,10 +75,12 @@ pub fn app_keeping(key: Key, buckets: &[String], store: impl ReplayStore, ttl: D
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // One line per callback, and why a callback is refused (`Callback`, `Reply`), on stderr
     // through a background thread: a handler only queues its line, where writing stderr
-    // itself would make handlers wait on each other. `_flush` writes what is queued on return.
+    // itself would make handlers wait on each other. The thread writes what is queued at
+    // once (buffered, flushed when the queue is empty): one write for many lines under load.
+    // `_flush` writes what is queued on return.
     let (stderr, _flush) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
-        .finish(std::io::stderr());
+        .finish(std::io::BufWriter::new(std::io::stderr()));
     // Every value from the network in these lines is `Escaped` (the library's lines too), so
     // the subscriber's second escaping pass, char by char, is turned off.
     tracing_subscriber::fmt()

@@ -16,9 +16,10 @@
 //!   `simulate`);
 //! - renders the catalog as documentation ([`catalog::docs`]).
 //!
-//! The failures, their matcher, validator glue and docs are generated at compile time from the
-//! catalog `errors.toml` by [`catalog!`], which you can also point at a catalog of your own,
-//! optionally extending the built-in one.
+//! The failures, their matcher, validator glue and docs are generated from the catalog
+//! `errors.toml` by `catalog!`. The built-in catalog comes expanded ahead of time; with the
+//! `catalog` feature, `catalog!` compiles a catalog of your own, optionally extending the
+//! built-in one (it brings a toml parser into your build).
 //!
 //! ```
 //! use oss_callback::{CallbackFailed, Retry};
@@ -33,7 +34,8 @@
 //!
 //! Features: `axum` (the extractor, reply, server and replay guard), `simulate` (the OSS
 //! simulator), `fetch-key` (fetching keys from `x-oss-pub-key-url`, on the OSS whitelist only),
-//! `redis` (the replay guard's store shared by replicas). None is on by default.
+//! `redis` (the replay guard's store shared by replicas), `catalog` (`catalog!` for catalogs of
+//! your own). None is on by default.
 #![deny(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -78,6 +80,9 @@ pub mod __private {
 /// ```text
 /// oss_callback::catalog!(path = "my_errors.toml", extend_builtin);
 /// ```
+///
+/// Feature `catalog`.
+#[cfg(feature = "catalog")]
 pub use oss_callback_macros::catalog;
 
 /// Implements [`OssCallback`] for a struct with named fields; see the

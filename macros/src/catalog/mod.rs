@@ -57,3 +57,6 @@ fn stub_name(files: &[oss_callback_catalog::SourceFile]) -> String {
         .filter(|name| syn::parse_str::<syn::Ident>(name).is_ok())
         .unwrap_or_else(|| FALLBACK_NAME.to_owned())
 }
+
+#[cfg(test)]
+mod builtin_file;

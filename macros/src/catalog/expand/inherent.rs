@@ -188,10 +188,10 @@ fn matcher_methods(catalog: &Catalog, name: &proc_macro2::Ident) -> TokenStream 
             #[inline]
             pub fn parse(message: &str) -> ::core::option::Option<Self> {
                 let start = ::oss_callback::__private::matcher::start(message);
-                match Self::__match_message_at(message, start, true) {
-                    ::core::option::Option::Some((failure, _)) => ::core::option::Option::Some(failure),
-                    ::core::option::Option::None => ::core::option::Option::None,
-                }
+                ::core::option::Option::map(
+                    Self::__match_message_at(message, start, true),
+                    |(failure, _)| failure,
+                )
             }
 
             /// Finds a message of the catalog anywhere in `text` (a log line, an SDK's error
