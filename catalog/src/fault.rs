@@ -2,11 +2,13 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
 /// Who must act to fix a failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Fault {
     /// The client that uploads (and sets the callback parameter).
     Uploader,

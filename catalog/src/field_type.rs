@@ -2,11 +2,13 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
 /// The type of a placeholder, as declared in the catalog's `fields`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum FieldType {
     /// `i32`
     I32,

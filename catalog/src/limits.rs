@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
-
 use crate::defaults;
 
 /// The limits OSS enforces on the callback server's answer.
@@ -14,7 +12,8 @@ use crate::defaults;
 /// assert_eq!(Limits::OSS.timeout_ms, 5000);
 /// assert_eq!(Limits::default().max_answer_bytes, 1_048_576);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Limits {
     /// Time allowed for the whole exchange, in milliseconds (OSS: 5000, fixed).
     pub timeout_ms: u64,

@@ -4,8 +4,6 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
 /// One requirement OSS puts on the callback parameters of an upload.
 ///
 /// The order of the variants is OSS's order: when several checks fail, the answer is the
@@ -18,8 +16,12 @@ use serde::Serialize;
 /// assert_eq!(RequestCheck::from_name("private_address"), Some(RequestCheck::PrivateAddress));
 /// assert!(RequestCheck::CallbackTwice < RequestCheck::CallbackNotBase64);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum RequestCheck {
     /// `callback` is given once: in the query or in the header, not both.
     CallbackTwice,

@@ -2,11 +2,13 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
 /// Whether retrying the upload can help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Retry {
     /// The same upload fails the same way until someone acts.
     Never,

@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
 use crate::FieldType;
 
 /// One requirement OSS puts on the callback server's answer.
@@ -19,8 +17,12 @@ use crate::FieldType;
 /// assert_eq!(Rule::from_name("status_not_200"), Some(Rule::StatusNot200));
 /// assert_eq!(Rule::StatusNot200.facts()[0].placeholder, "status");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Rule {
     /// OSS can open a connection to the callback URL.
     Unreachable,
