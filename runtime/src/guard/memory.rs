@@ -54,8 +54,9 @@ struct Entry {
 
 #[derive(Debug)]
 enum Slot {
-    /// Being handled; waiters are woken when it is answered or released.
-    Pending(Arc<Notify>),
+    /// Being handled; waiters are woken when it is answered or released. The first copy that
+    /// waits makes the `Notify`: most callbacks have no copy, and need none.
+    Pending(Option<Arc<Notify>>),
     Answered(StoredAnswer),
 }
 
@@ -95,10 +96,10 @@ impl MemoryStore {
     fn try_claim(&self, key: &ReplayKey, lease: Duration) -> Result<Claim, Arc<Notify>> {
         let now = Instant::now();
         let mut state = self.inner.lock();
-        match state.entries.get(key) {
-            Some(entry) if entry.expires > now => match &entry.slot {
+        match state.entries.get_mut(key) {
+            Some(entry) if entry.expires > now => match &mut entry.slot {
                 Slot::Answered(answer) => return Ok(Claim::Answered(answer.clone())),
-                Slot::Pending(notify) => return Err(notify.clone()),
+                Slot::Pending(notify) => return Err(notify.get_or_insert_default().clone()),
             },
             Some(_) => state.remove(key),
             None => {}
@@ -109,7 +110,7 @@ impl MemoryStore {
             Entry {
                 token,
                 expires: now + lease,
-                slot: Slot::Pending(Arc::new(Notify::new())),
+                slot: Slot::Pending(None),
             },
         );
         state.order.push_back((*key, token));
@@ -130,7 +131,7 @@ impl State {
         if let Some(entry) = self.entries.remove(key) {
             match entry.slot {
                 Slot::Answered(answer) => self.bytes -= answer.body.len(),
-                Slot::Pending(notify) => notify.notify_waiters(),
+                Slot::Pending(notify) => notify.iter().for_each(|n| n.notify_waiters()),
             }
         }
     }
@@ -162,7 +163,7 @@ impl State {
     fn token_matches(&self, key: &ReplayKey, token: &ClaimToken) -> bool {
         self.entries
             .get(key)
-            .is_some_and(|e| e.token.to_string() == token.0 && matches!(e.slot, Slot::Pending(_)))
+            .is_some_and(|e| Ok(e.token) == token.0.parse() && matches!(e.slot, Slot::Pending(_)))
     }
 }
 
@@ -200,7 +201,7 @@ impl ReplayStore for MemoryStore {
         if let Some(entry) = state.entries.get_mut(key) {
             entry.expires = now + ttl;
             let old = std::mem::replace(&mut entry.slot, Slot::Answered(answer.clone()));
-            if let Slot::Pending(notify) = old {
+            if let Slot::Pending(Some(notify)) = old {
                 notify.notify_waiters();
             }
         }
