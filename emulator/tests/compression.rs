@@ -60,30 +60,22 @@ async fn a_text_object_asked_with_gzip_comes_compressed_and_chunked() {
 async fn small_binary_ranged_or_unasked_reads_are_not_compressed() {
     let (url, _) = start_emulator(Config::default()).await;
     let gzip = [("accept-encoding", "gzip")];
-    let small = format!("{url}/b/small.txt");
-    send(
-        Method::PUT,
-        &small,
-        &[("content-type", "text/plain")],
-        text(1023),
-    )
-    .await;
-    let binary = format!("{url}/b/blob.bin");
-    send(
-        Method::PUT,
-        &binary,
-        &[("content-type", "application/octet-stream")],
-        text(4096),
-    )
-    .await;
-    let big = format!("{url}/b/big.txt");
-    send(
-        Method::PUT,
-        &big,
-        &[("content-type", "text/plain")],
-        text(4096),
-    )
-    .await;
+    let objects = [
+        ("small.txt", "text/plain", 1023),
+        ("blob.bin", "application/octet-stream", 4096),
+        ("big.txt", "text/plain", 4096),
+    ];
+    for (name, content_type, size) in objects {
+        let object = format!("{url}/b/{name}");
+        send(
+            Method::PUT,
+            &object,
+            &[("content-type", content_type)],
+            text(size),
+        )
+        .await;
+    }
+    let [small, binary, big] = objects.map(|(name, ..)| format!("{url}/b/{name}"));
 
     for object in [&small, &binary] {
         let got = send(Method::GET, object, &gzip, "").await;
