@@ -15,8 +15,8 @@ use super::conns::ConnectionHandle;
 use super::json_response;
 use super::log::{Admit, Escaped, RateLimit};
 use crate::callback::{CallbackError, OssCallback};
-use crate::guard::{Allowlist, BodyKeys, NotAllowed, StoreError};
-use crate::verify::{Key, KeySource, VerifyError, verify_with};
+use crate::guard::{Allowlist, BodyKeys, NotAllowed, ReplayKey, StoreError};
+use crate::verify::{Key, KeySource, VerifyError, signed_digest_with};
 
 /// How [`Callback`] reads and verifies requests. Put it in the request extensions
 /// (`axum::Extension`); without it, the defaults apply.
@@ -130,7 +130,7 @@ where
                 &fallback
             }
         };
-        let bytes = read_verified(&mut parts, body, config_ref).await?;
+        let (bytes, _) = read_verified(&mut parts, body, config_ref).await?;
         check_allowed::<T>(Some(&config_ref.allow), &bytes)?;
         let content_type = parts
             .headers
@@ -148,7 +148,7 @@ pub(crate) async fn read_verified(
     parts: &mut Parts,
     body: Body,
     config: &CallbackConfig,
-) -> Result<Bytes, CallbackRejection> {
+) -> Result<(Bytes, ReplayKey), CallbackRejection> {
     // OSS signed the path it requested: behind `Router::nest`, axum strips the prefix from
     // the URI, and keeps the original aside.
     if let Some(original) = parts.extensions.get::<axum::extract::OriginalUri>() {
@@ -188,13 +188,13 @@ pub(crate) async fn read_verified(
             }
         })?
         .to_bytes();
-    verify_with(parts, &bytes, &config.key)
+    let digest = signed_digest_with(parts, &bytes, &config.key)
         .await
         .map_err(CallbackRejection::Signature)?;
     if let Some(mark) = parts.extensions.get::<VerifiedMark>() {
         mark.set();
     }
-    Ok(bytes)
+    Ok((bytes, ReplayKey::from_signed_digest(digest)))
 }
 
 /// Why [`Callback`] refused a request: answered with its status and a JSON body

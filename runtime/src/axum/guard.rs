@@ -219,14 +219,11 @@ impl<S: ReplayStore> CallbackGuard<S> {
         let settings = &self.settings;
         let (mut parts, body) = request.into_parts();
         let routed = parts.uri.clone();
-        let bytes = match read_verified(&mut parts, body, &settings.config).await {
-            Ok(bytes) => bytes,
+        // The key is the digest the signature was checked against: hashed once.
+        let (bytes, key) = match read_verified(&mut parts, body, &settings.config).await {
+            Ok(verified) => verified,
             Err(rejection) => return rejection.into_response(),
         };
-        let key = ReplayKey::of(
-            parts.uri.path_and_query().map_or("/", |pq| pq.as_str()),
-            &bytes,
-        );
         parts.uri = routed;
         if let Err(refused) = settings.check(&parts.headers, &bytes) {
             return CallbackRejection::NotAllowed(refused).into_response();

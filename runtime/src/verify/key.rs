@@ -159,14 +159,13 @@ impl Key {
         })
     }
 
-    /// Whether `signature` is this key's MD5-with-RSA (PKCS#1 v1.5) signature of what
-    /// `digest` has read.
-    pub(crate) fn verifies_md5(&self, digest: md5::Context, signature: &[u8]) -> bool {
-        let digest = digest.finalize().0;
+    /// Whether `signature` is this key's MD5-with-RSA (PKCS#1 v1.5) signature of the message
+    /// whose MD5 is `digest`.
+    pub(crate) fn verifies_md5(&self, digest: &[u8; 16], signature: &[u8]) -> bool {
         match &self.inner.verifier {
             Verifier::Rsa512(fast) => <&[u8; RSA512_BYTES]>::try_from(signature)
-                .is_ok_and(|signature| fast.verifies_md5(&digest, signature)),
-            Verifier::AnySize(any) => any.verifies_md5(&digest, signature),
+                .is_ok_and(|signature| fast.verifies_md5(digest, signature)),
+            Verifier::AnySize(any) => any.verifies_md5(digest, signature),
         }
     }
 
@@ -235,9 +234,9 @@ mod tests {
     #[test]
     fn a_signature_of_the_wrong_size_fails_on_either_path() {
         let wider = Key::from_parts(&wider_modulus(), E).unwrap();
-        assert!(!wider.verifies_md5(md5::Context::new(), &[1; RSA512_BYTES]));
-        assert!(!Key::oss().verifies_md5(md5::Context::new(), &[1; 65]));
-        assert!(!Key::oss().verifies_md5(md5::Context::new(), &[]));
+        assert!(!wider.verifies_md5(&[0; 16], &[1; RSA512_BYTES]));
+        assert!(!Key::oss().verifies_md5(&[0; 16], &[1; 65]));
+        assert!(!Key::oss().verifies_md5(&[0; 16], &[]));
     }
 
     #[test]

@@ -203,6 +203,15 @@ impl std::error::Error for VerifyError {}
 
 /// Verifies a callback request (its parts and its body bytes) against `key`.
 pub fn verify(parts: &http::request::Parts, body: &[u8], key: &Key) -> Result<(), VerifyError> {
+    signed_digest_of(parts, body, key).map(drop)
+}
+
+/// As [`verify`], returning the MD5 of the string to sign (see [`signature::signed_digest`]).
+fn signed_digest_of(
+    parts: &http::request::Parts,
+    body: &[u8],
+    key: &Key,
+) -> Result<[u8; 16], VerifyError> {
     let authorization = parts
         .headers
         .get(http::header::AUTHORIZATION)
@@ -211,7 +220,7 @@ pub fn verify(parts: &http::request::Parts, body: &[u8], key: &Key) -> Result<()
         .uri
         .path_and_query()
         .map_or("/", http::uri::PathAndQuery::as_str);
-    verify_signature(path_and_query, authorization.as_bytes(), body, key)
+    signature::signed_digest(path_and_query, authorization.as_bytes(), body, key)
 }
 
 /// Decodes the `x-oss-pub-key-url` header value (base64 of the URL).
@@ -265,11 +274,20 @@ pub async fn verify_with(
     body: &[u8],
     source: &KeySource,
 ) -> Result<(), VerifyError> {
+    signed_digest_with(parts, body, source).await.map(drop)
+}
+
+/// As [`verify_with`], returning the MD5 of the string to sign that the signature covers.
+pub(crate) async fn signed_digest_with(
+    parts: &http::request::Parts,
+    body: &[u8],
+    source: &KeySource,
+) -> Result<[u8; 16], VerifyError> {
     let authorization = parts
         .headers
         .get(http::header::AUTHORIZATION)
         .ok_or(VerifyError::MissingAuthorization)?;
     signature::check_authorization_syntax(authorization.as_bytes())?;
     let key = source.key_for(&parts.headers).await?;
-    verify(parts, body, &key)
+    signed_digest_of(parts, body, &key)
 }

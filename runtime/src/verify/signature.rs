@@ -118,10 +118,11 @@ fn decode_signature<'b>(
     Ok(signature)
 }
 
-/// `Ok` when `signature` signs what `digest` has read.
-fn check(digest: md5::Context, signature: &[u8], key: &Key) -> Result<(), VerifyError> {
-    if key.verifies_md5(digest, signature) {
-        Ok(())
+/// The MD5 of what `digest` has read, when `signature` signs it.
+fn check(digest: md5::Context, signature: &[u8], key: &Key) -> Result<[u8; 16], VerifyError> {
+    let digest = digest.finalize().0;
+    if key.verifies_md5(&digest, signature) {
+        Ok(digest)
     } else {
         Err(VerifyError::Mismatch)
     }
@@ -138,7 +139,7 @@ pub fn verify_signed_bytes(
     let signature = decode_signature(authorization, key, &mut buffer)?;
     let mut digest = md5::Context::new();
     digest.consume(message);
-    check(digest, &signature, key)
+    check(digest, &signature, key).map(drop)
 }
 
 /// Checks a callback's signature from its parts: the request line's path and query, the
@@ -160,6 +161,17 @@ pub fn verify_signature(
     body: &[u8],
     key: &Key,
 ) -> Result<(), VerifyError> {
+    signed_digest(path_and_query, authorization, body, key).map(drop)
+}
+
+/// As [`verify_signature`], returning the MD5 of the string to sign that the signature
+/// covers: the replay guard keys callbacks on it (`ReplayKey`), and need not hash again.
+pub(crate) fn signed_digest(
+    path_and_query: &str,
+    authorization: &[u8],
+    body: &[u8],
+    key: &Key,
+) -> Result<[u8; 16], VerifyError> {
     let mut buffer = [0; SIGNATURE_BUFFER_BYTES];
     let signature = decode_signature(authorization, key, &mut buffer)?;
     let mut digest = md5::Context::new();
