@@ -5,6 +5,10 @@
 # (ROUNDS pairs, WRK_SECONDS each). Prints each rate and the median ratio. Needs wrk
 # (`apt-get install wrk`).
 #
+# Then the same bare handler verifying each signature first (`wrk_peer serve-verifying`)
+# against the bare one: what verification alone costs, the ceiling of any server that
+# verifies (serve also claims, stores and logs each callback).
+#
 # wrk cycles through a pool of 20,000 distinct simulator-signed callbacks, and `serve` keeps
 # each answer 50 ms (`--replay-ttl-ms 50`), less than one trip through the pool: every request
 # is a first copy (verified, claimed, handled, logged, its answer stored), never a replay
@@ -15,6 +19,7 @@ ROUNDS=${ROUNDS:-4}
 SECONDS_EACH=${WRK_SECONDS:-5}
 OURS=127.0.0.1:18080
 BARE=127.0.0.1:18081
+VERIFYING=127.0.0.1:18082
 cargo build -q --release -p oss-callback-cli
 cargo build -q --release -p oss-callback --features simulate,axum --example wrk_peer
 dir=$(mktemp -d)
@@ -22,7 +27,9 @@ target/release/oss-callback serve --addr $OURS --replay-ttl-ms 50 > /dev/null 2>
 ours_pid=$!
 target/release/examples/wrk_peer serve $BARE &
 bare_pid=$!
-trap 'kill $ours_pid $bare_pid 2>/dev/null; rm -rf "$dir"' EXIT
+target/release/examples/wrk_peer serve-verifying $VERIFYING &
+verifying_pid=$!
+trap 'kill $ours_pid $bare_pid $verifying_pid 2>/dev/null; rm -rf "$dir"' EXIT
 target/release/examples/wrk_peer script "http://$OURS/oss/callback" "$dir/pool" > "$dir/callback.lua"
 sleep 1
 # Prints "requests/s requests".
@@ -40,3 +47,4 @@ if [ "$logged" -lt "$served" ]; then
     echo "fewer callbacks handled than answered: some were replays answered from the store" >&2
     exit 1
 fi
+alternate "bare axum + verify" $VERIFYING "bare axum" $BARE
