@@ -4,8 +4,9 @@
 //! and answers the same JSON without verification (served by `axum::serve`,
 //! `examples/support/bare.rs`). One client for both: keep-alive
 //! HTTP/1.1 connections cycling through a pool of distinct callbacks signed with the simulator's
-//! key before timing. After criterion's figures, a paired run (the two servers in turn) prints
-//! the ratio.
+//! key before timing. After criterion's figures, a paired run (the servers in turn) prints
+//! the ratio, and that of the bare handler verifying each signature first (`bare::verifying`)
+//! against the bare one: the ceiling of any server that verifies.
 //!
 //! Every callback is a first copy: the example keeps answers here for `TTL`, far less than a
 //! trip through the pool, so its guard claims, runs the handler and stores each answer (the
@@ -49,19 +50,23 @@ const TTL: Duration = Duration::from_millis(50);
 
 const OURS: &str = "oss_callback (verify + from_body)";
 const BARE: &str = "bare axum (serde parse, same JSON)";
+const VERIFYING: &str = "bare axum + verify";
 
 #[path = "../examples/support/bare.rs"]
 #[allow(unreachable_pub)]
 mod bare;
 
-/// Both servers on loopback, on a runtime of their own (the client has another).
-fn servers(runtime: &tokio::runtime::Runtime) -> (SocketAddr, SocketAddr) {
+/// The three servers on loopback (ours, bare, bare verifying), on a runtime of their own (the
+/// client has another).
+fn servers(runtime: &tokio::runtime::Runtime) -> (SocketAddr, SocketAddr, SocketAddr) {
     runtime.block_on(async {
         let ours = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let verifying = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addrs = (
             ours.local_addr().unwrap(),
             bare_listener.local_addr().unwrap(),
+            verifying.local_addr().unwrap(),
         );
         let app = example::app_keeping(simulator_key(), &[], MemoryStore::default(), TTL);
         tokio::spawn(oss_callback::axum::serve_with_shutdown(
@@ -71,6 +76,10 @@ fn servers(runtime: &tokio::runtime::Runtime) -> (SocketAddr, SocketAddr) {
         ));
         let app = Router::new().route("/oss/callback", post(bare::bare));
         tokio::spawn(async move { axum::serve(bare_listener, app).await });
+        let app = Router::new()
+            .route("/oss/callback", post(bare::verifying))
+            .with_state(simulator_key());
+        tokio::spawn(async move { axum::serve(verifying, app).await });
         addrs
     })
 }
@@ -207,14 +216,15 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let (ours_addr, bare_addr) = servers(&server);
-    // One pool for both (the bare handler ignores the Host header).
+    let (ours_addr, bare_addr, verifying_addr) = servers(&server);
+    // One pool for all (the bare handlers ignore the Host header).
     let pool: Arc<[Arc<[u8]>]> = (0..POOL)
         .map(|uid| signed_request(ours_addr, uid))
         .collect();
-    let (mut ours, mut bare) = (
+    let (mut ours, mut bare, mut verifying) = (
         Client::new(ours_addr, pool.clone()),
-        Client::new(bare_addr, pool),
+        Client::new(bare_addr, pool.clone()),
+        Client::new(verifying_addr, pool),
     );
     // Both answer the same JSON: the comparison is of what happens before the answer.
     let (ours_body, bare_body) = client.block_on(async { (ours.body().await, bare.body().await) });
@@ -251,21 +261,36 @@ fn main() {
                 .block_on(client_of.send(PAIRED_CALLBACKS))
                 .as_secs_f64()
     };
-    let mut ratios = Vec::new();
+    let (mut ratios, mut ceilings) = (Vec::new(), Vec::new());
     for round in 1..=PAIRED_ROUNDS {
         let ours_rate = per_second(&mut ours);
         let bare_rate = per_second(&mut bare);
+        let verifying_rate = per_second(&mut verifying);
         ratios.push(ours_rate / bare_rate);
+        ceilings.push(verifying_rate / bare_rate);
         println!(
-            "round {round}: {OURS} {ours_rate:.0}/s, {BARE} {bare_rate:.0}/s, ratio {:.2}",
-            ours_rate / bare_rate
+            "round {round}: {OURS} {ours_rate:.0}/s, {BARE} {bare_rate:.0}/s, {VERIFYING} {verifying_rate:.0}/s, ratios {:.2} and {:.2}",
+            ours_rate / bare_rate,
+            verifying_rate / bare_rate
         );
     }
-    ratios.sort_by(f64::total_cmp);
-    println!(
-        "e2e ratio (ours / bare), median of {PAIRED_ROUNDS} paired rounds of {PAIRED_CALLBACKS} callbacks from a pool of {POOL}, {CONNECTIONS} connections: {:.2} (min {:.2}, max {:.2})",
-        ratios[PAIRED_ROUNDS / 2],
-        ratios[0],
-        ratios[PAIRED_ROUNDS - 1]
+    let what = format!(
+        "median of {PAIRED_ROUNDS} paired rounds of {PAIRED_CALLBACKS} callbacks from a pool of {POOL}, {CONNECTIONS} connections"
     );
+    println!("e2e ratio (ours / bare), {what}: {}", summary(ratios));
+    println!(
+        "e2e ratio (bare + verify / bare: the ceiling of a verifying server), {what}: {}",
+        summary(ceilings)
+    );
+}
+
+/// `median (min .., max ..)` of `ratios`.
+fn summary(mut ratios: Vec<f64>) -> String {
+    ratios.sort_by(f64::total_cmp);
+    format!(
+        "{:.2} (min {:.2}, max {:.2})",
+        ratios[ratios.len() / 2],
+        ratios[0],
+        ratios[ratios.len() - 1]
+    )
 }

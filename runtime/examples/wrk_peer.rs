@@ -1,18 +1,13 @@
 //! The peers of `benches/wrk/run.sh`: a bare axum handler that parses the same callback body with
 //! serde and answers the same JSON as the example server, without verifying
 //! (`wrk_peer serve ADDR`, `support/bare.rs`); the same handler verifying the signature first
-//! with the simulator's key (`wrk_peer serve-verifying ADDR`): what verification alone costs,
-//! with no replay guard and no log line; and the wrk script cycling through a pool of distinct
+//! with the simulator's key (`wrk_peer serve-verifying ADDR`, `bare::verifying`); and the wrk script cycling through a pool of distinct
 //! simulator-signed callbacks (`wrk_peer script URL POOL_FILE`: the requests go to POOL_FILE,
 //! the script to stdout). `--features simulate,axum --example wrk_peer`
 
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::{Router, routing::post};
 use oss_callback::callback::{CallbackParameter, CallbackVariables};
 use oss_callback::simulate::{ObjectInfo, Simulator, simulator_key};
-use oss_callback::verify::{Key, verify};
-use serde_json::Value;
 
 #[path = "axum_server.rs"]
 #[allow(dead_code, unreachable_pub)]
@@ -43,20 +38,6 @@ fn signed_request(url: &str, uid: usize) -> Result<Vec<u8>, Box<dyn std::error::
         .position(|w| w == close)
         .ok_or("no Connection header")?;
     Ok([&request[..at], &request[at + close.len()..]].concat())
-}
-
-/// The bare handler behind a signature check: the body read (bounded as the example's), then
-/// `verify`, then [`bare::bare`]; 403 for a signature that does not verify.
-async fn verifying(
-    State(key): State<Key>,
-    request: Request,
-) -> Result<axum::Json<Value>, StatusCode> {
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 64 * 1024)
-        .await
-        .map_err(|_| StatusCode::BAD_REQUEST)?;
-    verify(&parts, &body, &key).map_err(|_| StatusCode::FORBIDDEN)?;
-    bare::bare(body).await
 }
 
 /// Writes the pool to `pool_file` (requests separated by NUL bytes) and returns the wrk script
@@ -104,7 +85,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         [command, addr] if command == "serve-verifying" => {
             let listener = oss_callback::axum::bind(addr).await?;
             let app = Router::new()
-                .route("/oss/callback", post(verifying))
+                .route("/oss/callback", post(bare::verifying))
                 .with_state(simulator_key());
             axum::serve(listener, app).await?;
         }

@@ -1,9 +1,12 @@
 //! The bare axum handler the benches measure the example server against: it parses the same
 //! callback body into the same fields with serde (no verification, no replay guard, no log
-//! line) and answers the same JSON.
+//! line) and answers the same JSON. And the same handler behind a signature check: what
+//! verification alone costs, the ceiling of any server that verifies.
 
 use axum::body::Bytes;
+use axum::extract::{Request, State};
 use http::StatusCode;
+use oss_callback::verify::{Key, verify};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -29,4 +32,19 @@ pub async fn bare(body: Bytes) -> Result<axum::Json<Value>, StatusCode> {
     Ok(axum::Json(
         json!({ "Status": "OK", "object": fields.object }),
     ))
+}
+
+/// [`bare`] behind a signature check: the body read (bounded as the example's), `verify` with
+/// the state's key, then `bare`; 403 for a signature that does not verify. No replay guard, no
+/// log line.
+pub async fn verifying(
+    State(key): State<Key>,
+    request: Request,
+) -> Result<axum::Json<Value>, StatusCode> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map_err(|_| StatusCode::BAD_REQUEST)?;
+    verify(&parts, &body, &key).map_err(|_| StatusCode::FORBIDDEN)?;
+    bare(body).await
 }
