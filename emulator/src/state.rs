@@ -13,7 +13,9 @@ use crate::callback::{PrivateAddresses, Simulator};
 use crate::events::Events;
 use crate::faults::Faults;
 use crate::responses::ErrorReply;
-use crate::store::{DiskOptions, DiskStore, InlineBodies, MemoryStore, Store, StoreError};
+use crate::store::{
+    Bucket, DiskOptions, DiskStore, InlineBodies, MemoryStore, Meta, Store, StoreError,
+};
 use crate::{Config, KEY_PATH, PublicUrl, Storage};
 
 /// `x-oss-hash-crc64ecma`.
@@ -42,6 +44,38 @@ pub(crate) async fn on_store<T: Send + 'static>(
     tokio::task::spawn_blocking(move || job(&*state.store))
         .await
         .map_err(|_| StoreError::Io)
+}
+
+/// [`on_store`] for a job that may fail itself: its error, or the pool's.
+pub(crate) async fn try_on_store<T: Send + 'static>(
+    state: &Arc<AppState>,
+    job: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    on_store(state, job).await?
+}
+
+/// Changes the record of bucket `name` from the blocking pool (the disk store flushes it).
+pub(crate) async fn update_bucket(
+    state: &Arc<AppState>,
+    name: &str,
+    mut change: impl FnMut(&mut Bucket) + Send + 'static,
+) -> Result<(), StoreError> {
+    let name = name.to_owned();
+    try_on_store(state, move |store| store.update_bucket(&name, &mut change)).await
+}
+
+/// Changes the metadata of object `key` in `bucket` from the blocking pool (the disk store
+/// flushes its record).
+pub(crate) async fn update_meta(
+    state: &Arc<AppState>,
+    (bucket, key): (&str, &str),
+    mut change: impl FnMut(&mut Meta) + Send + 'static,
+) -> Result<(), StoreError> {
+    let (bucket, key) = (bucket.to_owned(), key.to_owned());
+    try_on_store(state, move |store| {
+        store.update_meta(&bucket, &key, &mut change)
+    })
+    .await
 }
 
 impl AppState {

@@ -93,12 +93,12 @@ pub(crate) async fn store(
         }
     };
     let size = object.size();
-    if let Some(id) = &upload.completes {
-        state.store.end_upload(id);
-    }
     // On the blocking pool: the disk store flushes the object's record before answering.
     let (bucket, key) = (ctx.bucket.clone(), ctx.key.clone());
     let put = on_store(state, move |store| {
+        if let Some(id) = &upload.completes {
+            store.end_upload(id);
+        }
         store.put(&bucket, &key, upload.blob, upload.meta)
     });
     let previous = match put.await.and_then(|put| put) {

@@ -11,7 +11,7 @@ use crate::checksum;
 use crate::ops::body::{content_md5, ingest};
 use crate::ops::{Call, empty, meta, store_error, writable_bucket};
 use crate::responses::{ErrorReply, set};
-use crate::state::{AppState, CRC64, on_store};
+use crate::state::{AppState, CRC64, on_store, try_on_store};
 use crate::store::{Meta, StoreError};
 
 const NEXT: HeaderName = HeaderName::from_static("x-oss-next-append-position");
@@ -19,7 +19,7 @@ const NEXT: HeaderName = HeaderName::from_static("x-oss-next-append-position");
 /// AppendObject.
 pub(crate) async fn append(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    if let Err(error) = writable_bucket(&state, ctx) {
+    if let Err(error) = writable_bucket(&state, ctx).await {
         return ctx.error(&error);
     }
     let Some(position) = ctx.param("position").and_then(|p| p.parse::<u64>().ok()) else {
@@ -57,25 +57,26 @@ pub(crate) async fn append(state: Arc<AppState>, call: Call) -> Response {
         Err(error) => return store_error(&state, ctx, error),
     };
     // The whole object's checksums, as OSS answers them after every append, read a chunk
-    // at a time.
-    let (mut md5, mut crc) = (md5::Context::new(), checksum::Crc64::new());
-    let read = state.store.blob(&ctx.bucket, &ctx.key).and_then(|blob| {
-        blob.for_each_chunk(&mut |chunk| {
+    // at a time, and recorded: on the blocking pool, as the append (reads and a flush).
+    let (bucket, key) = (ctx.bucket.clone(), ctx.key.clone());
+    let updated = try_on_store(&state, move |store| {
+        let (mut md5, mut crc) = (md5::Context::new(), checksum::Crc64::new());
+        store.blob(&bucket, &key)?.for_each_chunk(&mut |chunk| {
             md5.consume(chunk);
             crc.update(chunk);
             Ok(())
-        })
-    });
-    let (crc, etag) = (crc.finish(), checksum::hex_upper(&md5.finalize().0));
-    let updated = read.and_then(|()| {
-        state.store.update_meta(&ctx.bucket, &ctx.key, &mut |m| {
+        })?;
+        let (crc, etag) = (crc.finish(), checksum::hex_upper(&md5.finalize().0));
+        store.update_meta(&bucket, &key, &mut |m| {
             m.crc64 = crc;
             m.etag.clone_from(&etag);
-        })
+        })?;
+        Ok((crc, etag))
     });
-    if let Err(error) = updated {
-        return store_error(&state, ctx, error);
-    }
+    let (crc, etag) = match updated.await {
+        Ok(checksums) => checksums,
+        Err(error) => return store_error(&state, ctx, error),
+    };
     let mut response = empty(ctx, StatusCode::OK);
     let headers = response.headers_mut();
     set(headers, NEXT, &appended.size.to_string());

@@ -10,7 +10,7 @@ use crate::ops::object::acl_xml;
 use crate::ops::{Call, empty, existing_bucket, iso8601, new_bucket, store_error, xml_reply};
 use crate::ops::{MAX_XML, malformed, owner, page_params};
 use crate::responses::ErrorReply;
-use crate::state::AppState;
+use crate::state::{AppState, try_on_store, update_bucket};
 use crate::store::Bucket;
 use crate::upload::read_body;
 use crate::xml::{Xml, find, leaves};
@@ -55,7 +55,7 @@ pub(crate) async fn put_bucket(state: Arc<AppState>, call: Call) -> Response {
     bucket.encryption = encryption(&call.headers);
     bucket.resource_group =
         crate::ops::header(&call.headers, "x-oss-resource-group-id").map(str::to_owned);
-    match state.store.create_bucket(bucket) {
+    match try_on_store(&state, move |store| store.create_bucket(bucket)).await {
         Ok(_) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
     }
@@ -83,7 +83,8 @@ fn valid_name(name: &str) -> bool {
 
 /// DeleteBucket: only an empty one.
 pub(crate) async fn delete_bucket(state: Arc<AppState>, call: Call) -> Response {
-    match state.store.delete_bucket(&call.ctx.bucket) {
+    let name = call.ctx.bucket.clone();
+    match try_on_store(&state, move |store| store.delete_bucket(&name)).await {
         Ok(()) => empty(&call.ctx, StatusCode::NO_CONTENT),
         Err(error) => store_error(&state, &call.ctx, error),
     }
@@ -263,10 +264,7 @@ pub(crate) async fn put_acl(state: Arc<AppState>, call: Call) -> Response {
             "no such bucket access control exists",
         ));
     }
-    match state
-        .store
-        .update_bucket(&ctx.bucket, &mut |b| b.acl.clone_from(&acl))
-    {
+    match update_bucket(&state, &ctx.bucket, move |b| b.acl.clone_from(&acl)).await {
         Ok(()) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
     }

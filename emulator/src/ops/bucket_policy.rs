@@ -39,7 +39,7 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
         ));
     }
     let text = String::from_utf8_lossy(&body).into_owned();
-    config::save(&state, ctx, NAME, Some(text))
+    config::save(&state, ctx, NAME, Some(text)).await
 }
 
 /// GetBucketPolicy: the document as put; 404 `NoSuchBucketPolicy` without one.
@@ -67,5 +67,5 @@ pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
     if let Err(error) = existing_bucket(&state, ctx) {
         return ctx.error(&error);
     }
-    config::save(&state, ctx, NAME, None)
+    config::save(&state, ctx, NAME, None).await
 }

@@ -11,7 +11,7 @@ use http::StatusCode;
 use crate::ops::{Call, empty, existing_bucket, store_error, xml_reply};
 use crate::ops::{MAX_XML, malformed};
 use crate::responses::ErrorReply;
-use crate::state::{AppState, Ctx};
+use crate::state::{AppState, Ctx, update_bucket};
 use crate::upload::read_body;
 use crate::xml::{Xml, leaves};
 
@@ -125,17 +125,24 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
         name,
         Some(String::from_utf8_lossy(&body).into_owned()),
     )
+    .await
 }
 
 /// Stores (`Some`) or removes (`None`) the bucket's configuration `name`; 200 or 204.
-pub(crate) fn save(state: &AppState, ctx: &Ctx, name: &str, text: Option<String>) -> Response {
-    let changed = state.store.update_bucket(&ctx.bucket, &mut |bucket| {
-        bucket.configs.retain(|(n, _)| n != name);
-        if let Some(text) = &text {
-            bucket.configs.push((name.to_owned(), text.clone()));
+pub(crate) async fn save(
+    state: &Arc<AppState>,
+    ctx: &Ctx,
+    name: &str,
+    text: Option<String>,
+) -> Response {
+    let (owned_name, owned_text) = (name.to_owned(), text.clone());
+    let changed = update_bucket(state, &ctx.bucket, move |bucket| {
+        bucket.configs.retain(|(n, _)| *n != owned_name);
+        if let Some(text) = &owned_text {
+            bucket.configs.push((owned_name.clone(), text.clone()));
         }
     });
-    match (changed, &text) {
+    match (changed.await, &text) {
         (Ok(()), Some(_)) => empty(ctx, StatusCode::OK),
         (Ok(()), None) => empty(ctx, StatusCode::NO_CONTENT),
         (Err(error), _) => store_error(state, ctx, error),
@@ -174,8 +181,9 @@ pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
     let some_tags = ctx
         .param("tagging")
         .filter(|keys| *name == "tagging" && !keys.is_empty());
-    let changed = state.store.update_bucket(&ctx.bucket, &mut |bucket| {
-        let kept = some_tags.and_then(|keys| {
+    let some_tags = some_tags.map(str::to_owned);
+    let changed = update_bucket(&state, &ctx.bucket, move |bucket| {
+        let kept = some_tags.as_deref().and_then(|keys| {
             let stored = bucket.configs.iter().find(|(n, _)| n == name)?;
             Some(without_tags(&stored.1, keys))
         });
@@ -184,7 +192,7 @@ pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
             bucket.configs.push(((*name).to_owned(), kept));
         }
     });
-    match changed {
+    match changed.await {
         Ok(()) => empty(ctx, StatusCode::NO_CONTENT),
         Err(error) => store_error(&state, ctx, error),
     }

@@ -125,7 +125,9 @@ fn copied_meta(call: &Call, source: &Source) -> Result<Meta, ErrorReply> {
 /// CopyObject (no callback, as OSS).
 pub(crate) async fn copy_object(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    if let Err(error) = writable_bucket(&state, ctx).and_then(|()| forbid_overwrite(&state, &call))
+    if let Err(error) = writable_bucket(&state, ctx)
+        .await
+        .and_then(|()| forbid_overwrite(&state, &call))
     {
         return ctx.error(&error);
     }

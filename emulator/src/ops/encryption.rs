@@ -9,7 +9,7 @@ use http::StatusCode;
 
 use crate::ops::{Call, bucket_leaves, empty, existing_bucket, malformed, store_error, xml_reply};
 use crate::responses::ErrorReply;
-use crate::state::AppState;
+use crate::state::{AppState, update_bucket};
 use crate::xml::{Xml, find};
 
 /// The server-side encryption algorithms OSS takes.
@@ -50,10 +50,10 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
         ));
     }
     let rule = Some((algorithm, key_id, data));
-    let changed = state.store.update_bucket(&ctx.bucket, &mut |bucket| {
-        bucket.encryption.clone_from(&rule)
+    let changed = update_bucket(&state, &ctx.bucket, move |bucket| {
+        bucket.encryption.clone_from(&rule);
     });
-    match changed {
+    match changed.await {
         Ok(()) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
     }
@@ -89,10 +89,8 @@ pub(crate) async fn get(state: Arc<AppState>, call: Call) -> Response {
 /// DeleteBucketEncryption.
 pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    let changed = state
-        .store
-        .update_bucket(&ctx.bucket, &mut |bucket| bucket.encryption = None);
-    match changed {
+    let changed = update_bucket(&state, &ctx.bucket, |bucket| bucket.encryption = None);
+    match changed.await {
         Ok(()) => empty(ctx, StatusCode::NO_CONTENT),
         Err(error) => store_error(&state, ctx, error),
     }

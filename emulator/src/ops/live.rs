@@ -104,7 +104,7 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     let Ok(json) = serde_json::to_string(&channel) else {
         return ctx.error(&malformed());
     };
-    let saved = config::save(&state, ctx, &format!("{PREFIX}{}", ctx.key), Some(json));
+    let saved = config::save(&state, ctx, &format!("{PREFIX}{}", ctx.key), Some(json)).await;
     if saved.status() != StatusCode::OK {
         return saved;
     }
@@ -149,7 +149,7 @@ pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
     if !bucket.configs.iter().any(|(n, _)| *n == key) {
         return ctx.error(&no_such_channel());
     }
-    config::save(&state, ctx, &key, None)
+    config::save(&state, ctx, &key, None).await
 }
 
 /// ListLiveChannel: `prefix`, `marker`, `max-keys` (1 to 1000, 100 by default).

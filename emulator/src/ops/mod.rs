@@ -23,6 +23,7 @@ pub(crate) mod restore;
 pub(crate) mod symlink;
 pub(crate) mod tagging;
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::body::Body;
@@ -31,7 +32,7 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderMap, StatusCode};
 
 use crate::responses::{ErrorReply, reply, set};
-use crate::state::{AppState, Ctx};
+use crate::state::{AppState, Ctx, try_on_store};
 use crate::store::{Bucket, StoreError};
 use crate::upload::read_body;
 use crate::xml::{Xml, leaves};
@@ -81,7 +82,7 @@ pub(crate) fn existing_bucket(state: &AppState, ctx: &Ctx) -> Result<Bucket, Err
 
 /// The bucket an object is written to: created on first write unless the emulator is told
 /// to keep buckets explicit (the SDK samples and the README upload to a bucket nobody made).
-pub(crate) fn writable_bucket(state: &AppState, ctx: &Ctx) -> Result<(), ErrorReply> {
+pub(crate) async fn writable_bucket(state: &Arc<AppState>, ctx: &Ctx) -> Result<(), ErrorReply> {
     if ctx.key.len() > MAX_KEY_BYTES || ctx.key.starts_with('\\') {
         return Err(ErrorReply::new(
             StatusCode::BAD_REQUEST,
@@ -98,9 +99,8 @@ pub(crate) fn writable_bucket(state: &AppState, ctx: &Ctx) -> Result<(), ErrorRe
     // Public-read-write: an emulator that creates a bucket on the first write serves it as
     // the buckets of the SDK samples behave, anonymous requests included.
     let bucket = new_bucket(&ctx.bucket, "public-read-write", "Standard");
-    state
-        .store
-        .create_bucket(bucket)
+    try_on_store(state, move |store| store.create_bucket(bucket))
+        .await
         .map(|_| ())
         .map_err(|error| store_reply(state, error))
 }

@@ -31,7 +31,7 @@ const MAX_PART_NUMBER: u32 = 10_000;
 /// InitiateMultipartUpload: the headers given become the object's metadata.
 pub(crate) async fn initiate(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    if let Err(error) = writable_bucket(&state, ctx) {
+    if let Err(error) = writable_bucket(&state, ctx).await {
         return ctx.error(&error);
     }
     let mut meta = Meta::new(0, String::new(), 0, meta::content_type(&call.headers));
@@ -133,7 +133,10 @@ pub(crate) async fn abort(state: Arc<AppState>, call: Call) -> Response {
     {
         return ctx.error(&ErrorReply::no_such_upload());
     }
-    state.store.end_upload(upload_id);
+    let id = upload_id.to_owned();
+    if let Err(error) = on_store(&state, move |store| store.end_upload(&id)).await {
+        return store_error(&state, ctx, error);
+    }
     empty(ctx, StatusCode::NO_CONTENT)
 }
 

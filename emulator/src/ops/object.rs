@@ -11,7 +11,7 @@ use crate::ops::{
     xml_reply,
 };
 use crate::responses::ErrorReply;
-use crate::state::{AppState, on_store};
+use crate::state::{AppState, on_store, update_meta};
 use crate::store::{Meta, StoreError};
 use crate::upload::{Upload, callback_of, store};
 use crate::xml::{Xml, find};
@@ -37,7 +37,9 @@ pub(crate) fn forbid_overwrite(state: &AppState, call: &Call) -> Result<(), Erro
 /// PutObject.
 pub(crate) async fn put_object(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    if let Err(error) = writable_bucket(&state, ctx).and_then(|()| forbid_overwrite(&state, &call))
+    if let Err(error) = writable_bucket(&state, ctx)
+        .await
+        .and_then(|()| forbid_overwrite(&state, &call))
     {
         return ctx.error(&error);
     }
@@ -147,10 +149,8 @@ pub(crate) async fn put_acl(state: Arc<AppState>, call: Call) -> Response {
             "no such object access control exists",
         ));
     }
-    match state
-        .store
-        .update_meta(&ctx.bucket, &ctx.key, &mut |meta| meta.acl.clone_from(&acl))
-    {
+    let key = (ctx.bucket.as_str(), ctx.key.as_str());
+    match update_meta(&state, key, move |meta| meta.acl.clone_from(&acl)).await {
         Ok(()) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
     }

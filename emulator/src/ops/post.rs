@@ -170,7 +170,7 @@ fn form_error(err: multer::Error) -> PostFormError {
 pub(crate) async fn post_object(state: Arc<AppState>, call: Call) -> Response {
     let Call { ctx, headers, body } = call;
     let ctx = &ctx;
-    if let Err(error) = writable_bucket(&state, ctx) {
+    if let Err(error) = writable_bucket(&state, ctx).await {
         return ctx.error(&error);
     }
     let content_type = header(&headers, "content-type").unwrap_or_default();

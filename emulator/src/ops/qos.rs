@@ -26,7 +26,7 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     };
     match text.trim().parse::<i64>() {
         Ok(capacity) if capacity >= -1 => {
-            config::save(&state, ctx, NAME, Some(capacity.to_string()))
+            config::save(&state, ctx, NAME, Some(capacity.to_string())).await
         }
         _ => ctx.error(&ErrorReply::invalid_argument(
             "The StorageCapacity must be -1 or a number of GB.",

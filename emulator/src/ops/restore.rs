@@ -10,7 +10,7 @@ use http::{HeaderName, StatusCode};
 
 use crate::ops::{Call, MAX_XML, empty, existing_bucket, malformed, store_error};
 use crate::responses::{ErrorReply, set};
-use crate::state::AppState;
+use crate::state::{AppState, update_meta};
 use crate::store::{Meta, Restore};
 use crate::upload::read_body;
 use crate::xml::{find, leaves};
@@ -152,8 +152,9 @@ pub(crate) async fn restore(state: Arc<AppState>, call: Call) -> Response {
         expires: ready + DAY * days,
         tier: tier.clone(),
     };
-    let mut change = |meta: &mut Meta| meta.restore = Some(record.clone());
-    if let Err(error) = state.store.update_meta(&ctx.bucket, &ctx.key, &mut change) {
+    let change = move |meta: &mut Meta| meta.restore = Some(record.clone());
+    let key = (ctx.bucket.as_str(), ctx.key.as_str());
+    if let Err(error) = update_meta(&state, key, change).await {
         return store_error(&state, ctx, error);
     }
     let status = if restored {

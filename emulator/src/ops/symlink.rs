@@ -11,7 +11,7 @@ use crate::checksum;
 use crate::ops::object::forbid_overwrite;
 use crate::ops::{Call, empty, meta, store_error, writable_bucket};
 use crate::responses::{ErrorReply, set};
-use crate::state::AppState;
+use crate::state::{AppState, try_on_store};
 use crate::store::{Blob, Kind, Meta};
 
 const TARGET: HeaderName = HeaderName::from_static("x-oss-symlink-target");
@@ -19,7 +19,9 @@ const TARGET: HeaderName = HeaderName::from_static("x-oss-symlink-target");
 /// PutSymlink: `x-oss-symlink-target` (percent-encoded) names the target.
 pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    if let Err(error) = writable_bucket(&state, ctx).and_then(|()| forbid_overwrite(&state, &call))
+    if let Err(error) = writable_bucket(&state, ctx)
+        .await
+        .and_then(|()| forbid_overwrite(&state, &call))
     {
         return ctx.error(&error);
     }
@@ -40,9 +42,11 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     }
     meta.kind = Kind::Symlink;
     meta.symlink_target = Some(target);
-    match state
-        .store
-        .put(&ctx.bucket, &ctx.key, Blob::default(), meta)
+    let (bucket, key) = (ctx.bucket.clone(), ctx.key.clone());
+    match try_on_store(&state, move |store| {
+        store.put(&bucket, &key, Blob::default(), meta)
+    })
+    .await
     {
         Ok(_) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),

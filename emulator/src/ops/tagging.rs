@@ -9,7 +9,7 @@ use http::StatusCode;
 use crate::ops::{Call, empty, store_error, xml_reply};
 use crate::ops::{malformed, xml_body};
 use crate::responses::ErrorReply;
-use crate::state::AppState;
+use crate::state::{AppState, update_meta};
 use crate::xml::Xml;
 
 /// OSS allows at most 10 tags on an object.
@@ -37,9 +37,8 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     if let Err(error) = check_tags(&tags) {
         return ctx.error(&error);
     }
-    match state.store.update_meta(&ctx.bucket, &ctx.key, &mut |meta| {
-        meta.tags.clone_from(&tags)
-    }) {
+    let key = (ctx.bucket.as_str(), ctx.key.as_str());
+    match update_meta(&state, key, move |meta| meta.tags.clone_from(&tags)).await {
         Ok(()) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
     }
@@ -97,10 +96,8 @@ pub(crate) async fn get(state: Arc<AppState>, call: Call) -> Response {
 /// DeleteObjectTagging: the tags go, the object stays.
 pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    match state
-        .store
-        .update_meta(&ctx.bucket, &ctx.key, &mut |meta| meta.tags.clear())
-    {
+    let key = (ctx.bucket.as_str(), ctx.key.as_str());
+    match update_meta(&state, key, |meta| meta.tags.clear()).await {
         Ok(()) => empty(ctx, StatusCode::NO_CONTENT),
         Err(error) => store_error(&state, ctx, error),
     }
