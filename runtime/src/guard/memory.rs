@@ -1,6 +1,6 @@
 //! [`MemoryStore`]: the replay store of one process, bounded.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque, hash_map};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -96,23 +96,30 @@ impl MemoryStore {
     fn try_claim(&self, key: &ReplayKey, lease: Duration) -> Result<Claim, Arc<Notify>> {
         let now = Instant::now();
         let mut state = self.inner.lock();
-        match state.entries.get_mut(key) {
-            Some(entry) if entry.expires > now => match &mut entry.slot {
-                Slot::Answered(answer) => return Ok(Claim::Answered(answer.clone())),
-                Slot::Pending(notify) => return Err(notify.get_or_insert_default().clone()),
-            },
-            Some(_) => state.remove(key),
-            None => {}
-        }
+        let state = &mut *state;
         let token = self.inner.next_token.fetch_add(1, Ordering::Relaxed);
-        state.entries.insert(
-            *key,
-            Entry {
-                token,
-                expires: now + lease,
-                slot: Slot::Pending(None),
-            },
-        );
+        let claimed = Entry {
+            token,
+            expires: now + lease,
+            slot: Slot::Pending(None),
+        };
+        // One lookup: the entry is read, replaced when expired, or made.
+        match state.entries.entry(*key) {
+            hash_map::Entry::Occupied(mut occupied) => {
+                let entry = occupied.get_mut();
+                if entry.expires > now {
+                    return match &mut entry.slot {
+                        Slot::Answered(answer) => Ok(Claim::Answered(answer.clone())),
+                        Slot::Pending(notify) => Err(notify.get_or_insert_default().clone()),
+                    };
+                }
+                let expired = occupied.insert(claimed);
+                state.bytes -= expired.forget();
+            }
+            hash_map::Entry::Vacant(vacant) => {
+                vacant.insert(claimed);
+            }
+        }
         state.order.push_back((*key, token));
         state.evict(self.inner.max_entries, self.inner.max_bytes, now);
         Ok(Claim::Claimed(ClaimToken(token.to_string())))
@@ -126,44 +133,54 @@ impl Inner {
     }
 }
 
+impl Entry {
+    /// Lets the entry go: wakes the copies waiting on it; returns the bytes of its answer.
+    fn forget(self) -> usize {
+        match self.slot {
+            Slot::Answered(answer) => answer.body.len(),
+            Slot::Pending(notify) => {
+                notify.iter().for_each(|n| n.notify_waiters());
+                0
+            }
+        }
+    }
+
+    /// Whether it is the claim `token` names, not answered yet.
+    fn claimed_by(&self, token: &ClaimToken) -> bool {
+        Ok(self.token) == token.0.parse() && matches!(self.slot, Slot::Pending(_))
+    }
+}
+
 impl State {
     fn remove(&mut self, key: &ReplayKey) {
         if let Some(entry) = self.entries.remove(key) {
-            match entry.slot {
-                Slot::Answered(answer) => self.bytes -= answer.body.len(),
-                Slot::Pending(notify) => notify.iter().for_each(|n| n.notify_waiters()),
-            }
+            self.bytes -= entry.forget();
         }
     }
 
     /// Drops the oldest entries while over a bound or expired.
     fn evict(&mut self, max_entries: usize, max_bytes: usize, now: Instant) {
         while let Some(&(key, token)) = self.order.front() {
-            let current = self.entries.get(&key).filter(|e| e.token == token);
-            let Some(entry) = current else {
-                self.order.pop_front();
-                continue;
-            };
             let over = self.entries.len() > max_entries || self.bytes > max_bytes;
-            if entry.expires > now && !over {
-                break;
-            }
-            if entry.expires > now {
-                tracing::warn!(
-                    max_entries,
-                    max_bytes,
-                    "the replay store is full: a callback it still remembered was dropped, and a copy of it would run again (raise the bounds, or use Redis)"
-                );
+            // One lookup per queued key: a stale pair (its entry replaced or gone) is skipped.
+            if let hash_map::Entry::Occupied(current) = self.entries.entry(key) {
+                let entry = current.get();
+                if entry.token == token {
+                    if entry.expires > now && !over {
+                        break;
+                    }
+                    if entry.expires > now {
+                        tracing::warn!(
+                            max_entries,
+                            max_bytes,
+                            "the replay store is full: a callback it still remembered was dropped, and a copy of it would run again (raise the bounds, or use Redis)"
+                        );
+                    }
+                    self.bytes -= current.remove().forget();
+                }
             }
             self.order.pop_front();
-            self.remove(&key);
         }
-    }
-
-    fn token_matches(&self, key: &ReplayKey, token: &ClaimToken) -> bool {
-        self.entries
-            .get(key)
-            .is_some_and(|e| Ok(e.token) == token.0.parse() && matches!(e.slot, Slot::Pending(_)))
     }
 }
 
@@ -195,15 +212,13 @@ impl ReplayStore for MemoryStore {
     ) -> Result<(), StoreError> {
         let now = Instant::now();
         let mut state = self.inner.lock();
-        if !state.token_matches(key, token) {
+        let Some(entry) = state.entries.get_mut(key).filter(|e| e.claimed_by(token)) else {
             return Ok(());
-        }
-        if let Some(entry) = state.entries.get_mut(key) {
-            entry.expires = now + ttl;
-            let old = std::mem::replace(&mut entry.slot, Slot::Answered(answer.clone()));
-            if let Slot::Pending(Some(notify)) = old {
-                notify.notify_waiters();
-            }
+        };
+        entry.expires = now + ttl;
+        let old = std::mem::replace(&mut entry.slot, Slot::Answered(answer.clone()));
+        if let Slot::Pending(Some(notify)) = old {
+            notify.notify_waiters();
         }
         state.bytes += answer.body.len();
         state.evict(self.inner.max_entries, self.inner.max_bytes, now);
@@ -212,7 +227,7 @@ impl ReplayStore for MemoryStore {
 
     async fn release(&self, key: &ReplayKey, token: &ClaimToken) -> Result<(), StoreError> {
         let mut state = self.inner.lock();
-        if state.token_matches(key, token) {
+        if state.entries.get(key).is_some_and(|e| e.claimed_by(token)) {
             state.remove(key);
         }
         Ok(())
@@ -297,6 +312,27 @@ mod tests {
             Claim::Answered(got) => assert_eq!(got, answer),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn an_expired_answer_lets_a_copy_run_again_and_counts_no_more() {
+        let store = MemoryStore::new(100, 10);
+        let key = ReplayKey::of("/cb", b"object=a");
+        let answer = StoredAnswer::new(200, None, "12345678");
+        let token = claimed(&store, &key).await;
+        let short = Duration::from_millis(1);
+        store.complete(&key, &token, &answer, short).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let token = claimed(&store, &key).await;
+        let long = Duration::from_secs(60);
+        store.complete(&key, &token, &answer, long).await.unwrap();
+        // 8 bytes of 10 kept: had the expired answer still counted (16), the bound would
+        // have dropped the new one.
+        assert!(matches!(
+            store.claim(&key, times(Duration::ZERO)).await.unwrap(),
+            Claim::Answered(_)
+        ));
+        assert_eq!(store.len(), 1);
     }
 
     #[tokio::test]
