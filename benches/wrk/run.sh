@@ -7,7 +7,8 @@
 #
 # Then the same bare handler verifying each signature first (`wrk_peer serve-verifying`)
 # against the bare one: what verification alone costs, the ceiling of any server that
-# verifies (serve also claims, stores and logs each callback).
+# verifies (serve also claims, stores and logs each callback); serve against that verifying
+# handler comes second: what a callback costs beside its verification.
 #
 # wrk cycles through a pool of 20,000 distinct simulator-signed callbacks, and `serve` keeps
 # each answer 50 ms (`--replay-ttl-ms 50`), less than one trip through the pool: every request
@@ -39,6 +40,9 @@ rate() {
 }
 . benches/ab.sh
 alternate serve $OURS "bare axum" $BARE
+answered=$served
+alternate serve $OURS "bare axum + verify" $VERIFYING
+served=$((answered + served))
 kill $ours_pid
 wait $ours_pid 2>/dev/null || true
 logged=$(grep -c ' user [0-9][0-9]*: ' "$dir/serve.log" || true)
