@@ -12,7 +12,7 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use oss_callback_emulator::{Config, FAULT_CATALOG_PATH, FAULTS_PATH};
 
-use support::browser::{BROWSER, Browser, PATIENCE, attr, find, screenshot, text_of, visible};
+use support::browser::{BROWSER, Browser, PATIENCE, find, screenshot, visible};
 use support::{send, start_callback_server, start_emulator};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,15 +73,22 @@ async fn fault_control(client: Client, emulator: String, server: String) {
     assert!(error.contains("unknown fault `nope`"), "{error}");
 
     fill_fault(&client, Some("too_many_callback_requests"), "1", "page/").await;
-    let pending = wait_for(&client, "#fault-queue[data-count='1'] > li").await;
+    wait_for(&client, "#fault-queue[data-count='1'] > li").await;
+    // Read in one script: the page redraws the list on each poll, so an element found
+    // before may be gone by the next WebDriver call.
+    let pending = run(
+        &client,
+        "const li = document.querySelector(\"#fault-queue[data-count='1'] > li\");
+         return [li.dataset.id, li.dataset.times, li.querySelector('.fault-scope').textContent];",
+    )
+    .await;
     assert_eq!(
-        attr(&pending, "data-id").await,
-        "too_many_callback_requests"
-    );
-    assert_eq!(attr(&pending, "data-times").await, "1");
-    assert_eq!(
-        text_of(&pending, ".fault-scope").await,
-        "keys starting with page/"
+        pending,
+        serde_json::json!([
+            "too_many_callback_requests",
+            "1",
+            "keys starting with page/"
+        ])
     );
     assert!(!visible(&client, "#fault-error").await, "the error is gone");
     let about = find(&client, "#fault-about").await.text().await;
