@@ -54,24 +54,25 @@ pub(crate) async fn try_on_store<T: Send + 'static>(
     on_store(state, job).await?
 }
 
-/// Changes the record of bucket `name` from the blocking pool (the disk store flushes it).
+/// Changes the record of the request's bucket from the blocking pool (the disk store flushes
+/// it).
 pub(crate) async fn update_bucket(
     state: &Arc<AppState>,
-    name: &str,
+    ctx: &Ctx,
     mut change: impl FnMut(&mut Bucket) + Send + 'static,
 ) -> Result<(), StoreError> {
-    let name = name.to_owned();
+    let name = ctx.bucket.clone();
     try_on_store(state, move |store| store.update_bucket(&name, &mut change)).await
 }
 
-/// Changes the metadata of object `key` in `bucket` from the blocking pool (the disk store
+/// Changes the metadata of the request's object from the blocking pool (the disk store
 /// flushes its record).
 pub(crate) async fn update_meta(
     state: &Arc<AppState>,
-    (bucket, key): (&str, &str),
+    ctx: &Ctx,
     mut change: impl FnMut(&mut Meta) + Send + 'static,
 ) -> Result<(), StoreError> {
-    let (bucket, key) = (bucket.to_owned(), key.to_owned());
+    let (bucket, key) = (ctx.bucket.clone(), ctx.key.clone());
     try_on_store(state, move |store| {
         store.update_meta(&bucket, &key, &mut change)
     })

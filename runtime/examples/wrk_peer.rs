@@ -77,17 +77,15 @@ end
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
-        [command, addr] if command == "serve" => {
-            let listener = oss_callback::axum::bind(addr).await?;
-            let app = Router::new().route("/oss/callback", post(bare::bare));
-            axum::serve(listener, app).await?;
-        }
-        [command, addr] if command == "serve-verifying" => {
-            let listener = oss_callback::axum::bind(addr).await?;
-            let app = Router::new()
-                .route("/oss/callback", post(bare::verifying))
-                .with_state(simulator_key());
-            axum::serve(listener, app).await?;
+        [command, addr] if command == "serve" || command == "serve-verifying" => {
+            let app = if command == "serve" {
+                Router::new().route("/oss/callback", post(bare::bare))
+            } else {
+                Router::new()
+                    .route("/oss/callback", post(bare::verifying))
+                    .with_state(simulator_key())
+            };
+            axum::serve(oss_callback::axum::bind(addr).await?, app).await?;
         }
         [command, url, pool_file] if command == "script" => print!("{}", script(url, pool_file)?),
         _ => {

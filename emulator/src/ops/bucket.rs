@@ -264,7 +264,7 @@ pub(crate) async fn put_acl(state: Arc<AppState>, call: Call) -> Response {
             "no such bucket access control exists",
         ));
     }
-    match update_bucket(&state, &ctx.bucket, move |b| b.acl.clone_from(&acl)).await {
+    match update_bucket(&state, ctx, move |b| b.acl.clone_from(&acl)).await {
         Ok(()) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
     }

@@ -135,16 +135,16 @@ pub(crate) async fn save(
     name: &str,
     text: Option<String>,
 ) -> Response {
-    let (owned_name, owned_text) = (name.to_owned(), text.clone());
-    let changed = update_bucket(state, &ctx.bucket, move |bucket| {
-        bucket.configs.retain(|(n, _)| *n != owned_name);
-        if let Some(text) = &owned_text {
-            bucket.configs.push((owned_name.clone(), text.clone()));
+    let (name, stores) = (name.to_owned(), text.is_some());
+    let changed = update_bucket(state, ctx, move |bucket| {
+        bucket.configs.retain(|(n, _)| *n != name);
+        if let Some(text) = &text {
+            bucket.configs.push((name.clone(), text.clone()));
         }
     });
-    match (changed.await, &text) {
-        (Ok(()), Some(_)) => empty(ctx, StatusCode::OK),
-        (Ok(()), None) => empty(ctx, StatusCode::NO_CONTENT),
+    match (changed.await, stores) {
+        (Ok(()), true) => empty(ctx, StatusCode::OK),
+        (Ok(()), false) => empty(ctx, StatusCode::NO_CONTENT),
         (Err(error), _) => store_error(state, ctx, error),
     }
 }
@@ -182,7 +182,7 @@ pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
         .param("tagging")
         .filter(|keys| *name == "tagging" && !keys.is_empty());
     let some_tags = some_tags.map(str::to_owned);
-    let changed = update_bucket(&state, &ctx.bucket, move |bucket| {
+    let changed = update_bucket(&state, ctx, move |bucket| {
         let kept = some_tags.as_deref().and_then(|keys| {
             let stored = bucket.configs.iter().find(|(n, _)| n == name)?;
             Some(without_tags(&stored.1, keys))

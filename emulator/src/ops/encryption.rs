@@ -50,7 +50,7 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
         ));
     }
     let rule = Some((algorithm, key_id, data));
-    let changed = update_bucket(&state, &ctx.bucket, move |bucket| {
+    let changed = update_bucket(&state, ctx, move |bucket| {
         bucket.encryption.clone_from(&rule);
     });
     match changed.await {
@@ -89,7 +89,7 @@ pub(crate) async fn get(state: Arc<AppState>, call: Call) -> Response {
 /// DeleteBucketEncryption.
 pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    let changed = update_bucket(&state, &ctx.bucket, |bucket| bucket.encryption = None);
+    let changed = update_bucket(&state, ctx, |bucket| bucket.encryption = None);
     match changed.await {
         Ok(()) => empty(ctx, StatusCode::NO_CONTENT),
         Err(error) => store_error(&state, ctx, error),

@@ -149,8 +149,7 @@ pub(crate) async fn put_acl(state: Arc<AppState>, call: Call) -> Response {
             "no such object access control exists",
         ));
     }
-    let key = (ctx.bucket.as_str(), ctx.key.as_str());
-    match update_meta(&state, key, move |meta| meta.acl.clone_from(&acl)).await {
+    match update_meta(&state, ctx, move |meta| meta.acl.clone_from(&acl)).await {
         Ok(()) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
     }

@@ -153,8 +153,7 @@ pub(crate) async fn restore(state: Arc<AppState>, call: Call) -> Response {
         tier: tier.clone(),
     };
     let change = move |meta: &mut Meta| meta.restore = Some(record.clone());
-    let key = (ctx.bucket.as_str(), ctx.key.as_str());
-    if let Err(error) = update_meta(&state, key, change).await {
+    if let Err(error) = update_meta(&state, ctx, change).await {
         return store_error(&state, ctx, error);
     }
     let status = if restored {

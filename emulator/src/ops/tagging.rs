@@ -37,8 +37,7 @@ pub(crate) async fn put(state: Arc<AppState>, call: Call) -> Response {
     if let Err(error) = check_tags(&tags) {
         return ctx.error(&error);
     }
-    let key = (ctx.bucket.as_str(), ctx.key.as_str());
-    match update_meta(&state, key, move |meta| meta.tags.clone_from(&tags)).await {
+    match update_meta(&state, ctx, move |meta| meta.tags.clone_from(&tags)).await {
         Ok(()) => empty(ctx, StatusCode::OK),
         Err(error) => store_error(&state, ctx, error),
     }
@@ -96,8 +95,7 @@ pub(crate) async fn get(state: Arc<AppState>, call: Call) -> Response {
 /// DeleteObjectTagging: the tags go, the object stays.
 pub(crate) async fn delete(state: Arc<AppState>, call: Call) -> Response {
     let ctx = &call.ctx;
-    let key = (ctx.bucket.as_str(), ctx.key.as_str());
-    match update_meta(&state, key, |meta| meta.tags.clear()).await {
+    match update_meta(&state, ctx, |meta| meta.tags.clear()).await {
         Ok(()) => empty(ctx, StatusCode::NO_CONTENT),
         Err(error) => store_error(&state, ctx, error),
     }

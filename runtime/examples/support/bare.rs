@@ -6,6 +6,7 @@
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use http::StatusCode;
+use oss_callback::axum::CallbackConfig;
 use oss_callback::verify::{Key, verify};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -34,7 +35,8 @@ pub async fn bare(body: Bytes) -> Result<axum::Json<Value>, StatusCode> {
     ))
 }
 
-/// [`bare`] behind a signature check: the body read (bounded as the example's), `verify` with
+/// [`bare`] behind a signature check: the body read (bounded by the default limit, as the
+/// example's), `verify` with
 /// the state's key, then `bare`; 403 for a signature that does not verify. No replay guard, no
 /// log line.
 pub async fn verifying(
@@ -42,7 +44,8 @@ pub async fn verifying(
     request: Request,
 ) -> Result<axum::Json<Value>, StatusCode> {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 64 * 1024)
+    let limit = CallbackConfig::default().max_callback_bytes;
+    let body = axum::body::to_bytes(body, limit)
         .await
         .map_err(|_| StatusCode::BAD_REQUEST)?;
     verify(&parts, &body, &key).map_err(|_| StatusCode::FORBIDDEN)?;
